@@ -1,0 +1,1 @@
+"""audio domain (no Flask imports)."""

@@ -1,0 +1,1 @@
+"""One module per node type; see flows.nodes.base for the contract."""

@@ -1,0 +1,1 @@
+"""integrations domain (no Flask imports)."""

@@ -1,0 +1,3 @@
+from ivr_designer import create_app
+
+app = create_app()
