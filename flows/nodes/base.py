@@ -7,6 +7,7 @@ runtime, the simulator, the validator and the editor all read these declarations
 
 from __future__ import annotations
 
+import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -74,7 +75,7 @@ class NodeType(ABC):
     label: ClassVar[str]
     icon: ClassVar[str]  # an icon name the editor maps to a glyph
     description: ClassVar[str]
-    schema: ClassVar[type[Schema]]
+    schema: ClassVar[builtins.type[Schema]]
     waits: ClassVar[Waits]
 
     def load(self, props: Mapping[str, Any]) -> dict[str, Any]:
