@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from flows.errors import FlowError
 from flows.model import FORMAT_VERSION, Flow, Node, Position
 
 __all__ = [
@@ -42,7 +43,7 @@ _TOP_KEYS = frozenset({"format", "name", "description", "entry", "nodes", "layou
 _NODE_KEYS = frozenset({"type", "props", "ports"})
 
 
-class FlowFormatError(ValueError):
+class FlowFormatError(FlowError, ValueError):
     """A flow document that is not structurally a flow.
 
     The message reads `main.json: node "m1": field "ports.1": target must be a string`.
