@@ -68,6 +68,7 @@ class Transition:
     port: str | None
     state: Mapping[str, str] = field(default_factory=dict)
     input: str | None = None  # what the caller pressed / said, for the call trace
+    ends: bool = False  # the call is already over (caller hung up): nothing follows
 
 
 class NodeType(ABC):
@@ -98,6 +99,10 @@ class NodeType(ABC):
 
     def references(self, props: Mapping[str, Any]) -> Iterable[Reference]:
         return ()
+
+    def enters_flow(self, props: Mapping[str, Any]) -> str | None:
+        """Name of another flow whose entry follows this node at once (goto_flow)."""
+        return None
 
     @abstractmethod
     def render(
