@@ -15,6 +15,7 @@ __all__ = [
     "InvalidParams",
     "InvalidProperties",
     "InvalidStep",
+    "NodeFailed",
     "NodeNotFound",
     "UnknownType",
 ]
@@ -63,3 +64,12 @@ class InvalidStep(FlowError):
 
 class InvalidParams(FlowError):
     """Provider parameters or per-call state that cannot be used at all."""
+
+
+class NodeFailed(FlowError):
+    """A node type failed unexpectedly while rendering or taking a result (a bug)."""
+
+    def __init__(self, node: str, cause: BaseException) -> None:
+        super().__init__(f"node {node!r} failed: {cause!r}")
+        self.node = node
+        self.cause = cause

@@ -72,7 +72,9 @@ def prompt_field(*, required: bool = False, title: str = "") -> fields.Nested:
     """A nested prompt property; optional ones default to None (a built-in text or nothing)."""
     if required:
         return fields.Nested(PromptSchema, required=True, metadata={"title": title})
-    return fields.Nested(PromptSchema, load_default=None, allow_none=True, metadata={"title": title})
+    return fields.Nested(
+        PromptSchema, load_default=None, allow_none=True, metadata={"title": title}
+    )
 
 
 def default_text(key: str, language: str) -> str:

@@ -81,9 +81,7 @@ def _limits(validator: Any, kind: str | None) -> dict[str, Any]:
         low, high = ("minItems", "maxItems") if kind == "array" else ("minLength", "maxLength")
         if validator.equal is not None:
             return {low: validator.equal, high: validator.equal}
-        return {
-            k: v for k, v in ((low, validator.min), (high, validator.max)) if v is not None
-        }
+        return {k: v for k, v in ((low, validator.min), (high, validator.max)) if v is not None}
     if isinstance(validator, validate.OneOf):
         return {"enum": list(validator.choices)}
     if isinstance(validator, validate.Regexp):

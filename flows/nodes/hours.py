@@ -147,7 +147,7 @@ def is_holiday(props: Mapping[str, Any], day: dt.date) -> bool:
 
 
 def evaluate(props: Mapping[str, Any], now: dt.datetime, timezone: str) -> str:
-    """"open", "closed" or "holiday" at `now` (naive times are taken as UTC)."""
+    """ "open", "closed" or "holiday" at `now` (naive times are taken as UTC)."""
     if props["override"] != "auto":
         return str(props["override"])
     if now.tzinfo is None:

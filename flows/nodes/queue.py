@@ -83,7 +83,9 @@ class Queue(DeclaredPorts):
         found = prompt_references(props.get("announcement"), "announcement", "queue_message")
         if props["hold_music"] is not None:
             found.append(
-                Reference(kind="audio", id=props["hold_music"], field="hold_music", use="hold_music")
+                Reference(
+                    kind="audio", id=props["hold_music"], field="hold_music", use="hold_music"
+                )
             )
         return found
 
