@@ -1,0 +1,37 @@
+"""The JSON API: flask-smorest blueprints, OpenAPI at /api/openapi.json.
+
+A fresh ``Api`` is made per app (it keeps per-app state); the blueprints are shared.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_smorest import Api
+from werkzeug.exceptions import UnsupportedMediaType
+
+from ivr_designer.audit.api import blp as audit_blp
+from ivr_designer.auth.api import blp as auth_blp
+from ivr_designer.orgs.api import blp as orgs_blp
+from ivr_designer.tokens.api import blp as tokens_blp
+from ivr_designer.users.api import blp as users_blp
+
+BLUEPRINTS = (auth_blp, orgs_blp, users_blp, tokens_blp, audit_blp)
+
+
+def require_json_body() -> None:
+    """Bodies under /api must be JSON; a form post cannot sneak in from another site."""
+    if not request.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH"):
+        return
+    has_body = bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", ""
+    )
+    if has_body and not request.is_json:
+        raise UnsupportedMediaType("request bodies must be JSON (Content-Type: application/json)")
+
+
+def init_app(app: Flask) -> None:
+    api = Api(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.extensions["ivr_designer.api"] = api
+    app.before_request(require_json_body)

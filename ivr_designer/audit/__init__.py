@@ -1,0 +1,1 @@
+"""The audit log: every admin change, append-only, readable by admins."""

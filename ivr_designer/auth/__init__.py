@@ -1,0 +1,1 @@
+"""Authentication: passwords, API tokens, login throttling and the auth API."""

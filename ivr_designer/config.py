@@ -1,0 +1,130 @@
+"""Configuration: defaults < instance ``config.py`` < environment < explicit mapping.
+
+Environment variables are the deployment interface (twelve-factor); the instance
+folder holds what the app generates for itself on a single machine (SQLite file,
+development secret key, media).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from ivr_designer.database import normalise_database_url
+
+#: Environment variables read at start-up, with the config key they set.
+ENVIRONMENT_VARIABLES: dict[str, str] = {
+    "IVR_ENV": "ENV",
+    "DATABASE_URL": "DATABASE_URL",
+    "SECRET_KEY": "SECRET_KEY",
+    "PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
+    "MEDIA_FOLDER": "MEDIA_FOLDER",
+    "MAX_CONTENT_LENGTH": "MAX_CONTENT_LENGTH",
+    "TRUSTED_PROXY_COUNT": "TRUSTED_PROXY_COUNT",
+}
+_INTEGER_KEYS = {"MAX_CONTENT_LENGTH", "TRUSTED_PROXY_COUNT"}
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "development",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "TRUSTED_PROXY_COUNT": 0,
+    "SESSION_COOKIE_NAME": "ivr_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # CSRF is checked by ivr_designer.security, which knows about bearer tokens.
+    "WTF_CSRF_CHECK_DEFAULT": False,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "CSRF_EXEMPT_PATH_PREFIXES": ("/hooks/",),
+    "PASSWORD_MIN_LENGTH": 12,
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_COST": 64 * 1024,
+    "ARGON2_PARALLELISM": 4,
+    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_IP": 20,
+    "API_TITLE": "ivr-designer",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.1.0",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "API_SPEC_OPTIONS": {
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "ivr_session"},
+            }
+        },
+        "security": [{"bearer": []}, {"session": []}],
+    },
+}
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with this configuration; the message says what to set."""
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Pick the documented variables out of ``environ``, converting numbers."""
+    found: dict[str, Any] = {}
+    for variable, key in ENVIRONMENT_VARIABLES.items():
+        value = environ.get(variable)
+        if value in (None, ""):
+            continue
+        if key in _INTEGER_KEYS:
+            try:
+                found[key] = int(value)
+            except ValueError as exc:
+                raise ConfigError(f"{variable} must be an integer, got {value!r}") from exc
+        else:
+            found[key] = value
+    return found
+
+
+def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    """Fill ``app.config``; fail early with a readable message when unusable."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(from_environment(os.environ))
+    if overrides:
+        app.config.from_mapping(overrides)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'ivr-designer.sqlite'}")
+    app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+    app.config.setdefault("MEDIA_FOLDER", str(instance / "media"))
+    app.config["SESSION_COOKIE_SECURE"] = str(app.config["PUBLIC_BASE_URL"]).startswith("https://")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret_key(app, instance)
+
+
+def is_production(app: Flask) -> bool:
+    return str(app.config.get("ENV", "")).lower() == "production"
+
+
+def _development_secret_key(app: Flask, instance: Path) -> str:
+    """Generate the key once so sessions survive restarts; refuse in production."""
+    if is_production(app):
+        raise ConfigError(
+            "SECRET_KEY is not set. In production (IVR_ENV=production) set SECRET_KEY "
+            "to a long random value, e.g. `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'`."
+        )
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def instance_path() -> str | None:
+    """``IVR_INSTANCE_PATH`` moves the instance folder (data, keys); default: Flask's."""
+    return os.environ.get("IVR_INSTANCE_PATH") or None

@@ -1,0 +1,124 @@
+"""The database handle: one engine per app, one session per app context.
+
+Plain SQLAlchemy instead of Flask-SQLAlchemy keeps the models usable outside Flask
+(scheduler, CLI, tests) and lets tests bind the session to an outer transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+_EXTENSION = "ivr_designer.db"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the spellings hosting platforms hand out and pin the psycopg 3 driver.
+
+    >>> normalise_database_url("postgres://u@h/db")
+    'postgresql+psycopg://u@h/db'
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Foreign keys on, WAL for concurrent readers, and real SAVEPOINT support.
+
+    pysqlite's own transaction handling fights SAVEPOINT; handing BEGIN to SQLAlchemy
+    is the documented workaround and is what lets tests wrap each test in a
+    transaction.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def build_engine(url: str, **options: Any) -> Engine:
+    """Create an engine for ``url``; no connection is opened until first use."""
+    url = normalise_database_url(url)
+    engine_options: dict[str, Any] = {"future": True}
+    if make_url(url).get_backend_name() != "sqlite":
+        engine_options["pool_pre_ping"] = True
+    engine_options.update(options)
+    engine = create_engine(url, **engine_options)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+class _State:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessionmaker: sessionmaker[Session] = sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class Database:
+    """Per-app engine and per-app-context session (``db.session``)."""
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions[_EXTENSION] = _State(build_engine(app.config["DATABASE_URL"]))
+        app.after_request(self._finish_request)
+        app.teardown_appcontext(self._close_session)
+
+    def _state(self, app: Flask | None = None) -> _State:
+        state: _State = (app or current_app).extensions[_EXTENSION]
+        return state
+
+    def engine(self, app: Flask | None = None) -> Engine:
+        return self._state(app).engine
+
+    @property
+    def session(self) -> Session:
+        """The session of the current app context, created on first use."""
+        session: Session | None = g.get("_db_session")
+        if session is None:
+            session = self._state().sessionmaker()
+            g._db_session = session
+        return session
+
+    def new_session(self) -> Session:
+        """A session independent of ``db.session`` (its own transaction)."""
+        return self._state().sessionmaker()
+
+    def bind(self, app: Flask, bind: Any) -> None:
+        """Point every future session at ``bind``.
+
+        Tests bind an open connection so that the app's commits become savepoints
+        of a transaction the test rolls back.
+        """
+        self._state(app).sessionmaker = sessionmaker(
+            bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+
+    def _finish_request(self, response: Response) -> Response:
+        """The request boundary: keep the work of a successful request, drop the rest."""
+        session: Session | None = g.get("_db_session")
+        if session is not None:
+            if response.status_code < 400:
+                session.commit()
+            else:
+                session.rollback()
+        return response
+
+    def _close_session(self, _exc: BaseException | None) -> None:
+        session: Session | None = g.pop("_db_session", None)
+        if session is not None:
+            session.close()

@@ -1,0 +1,1 @@
+"""Personal API tokens for scripts and integrations using the JSON API."""

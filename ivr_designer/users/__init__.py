@@ -1,0 +1,1 @@
+"""People who sign in, and what each role may do to them."""
