@@ -24,7 +24,7 @@ from ivr_designer.users.operations import create_user, update_user
 DEMO_ORG_NAME = "Demo ApS"
 DEMO_ORG_SLUG = "demo"
 DEMO_ADMIN_EMAIL = "admin@demo.example"
-PASSWORD_FILE = "demo-admin-password.txt"
+PASSWORD_FILE = "demo-admin-password.txt"  # noqa: S105 - a file name, not a secret
 
 
 @dataclass(frozen=True)

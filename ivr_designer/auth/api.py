@@ -16,12 +16,13 @@ from ivr_designer.auth.throttle import ThrottlePolicy
 from ivr_designer.extensions import csrf, db
 from ivr_designer.models import User
 from ivr_designer.models.base import utcnow
+from ivr_designer.users.schemas import UserSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api", description="Signing in and out.")
 
 
 def _me(user: User) -> dict[str, Any]:
-    data = MeSchema().dump(user)
+    data = {name: getattr(user, name) for name in UserSchema().fields}
     data["org"] = user.org
     data["csrf_token"] = None if g.get("via_token") else generate_csrf()
     return data

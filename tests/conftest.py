@@ -1,0 +1,233 @@
+"""Shared fixtures: one app per test, SQLite and (when configured) PostgreSQL.
+
+The database fixture is parametrised over the available backends, so each test runs
+once per backend in a single pytest run ([sqlite], [postgresql]). The schema is built
+once per backend per session by the Alembic migrations; every test then runs inside
+an outer transaction on one connection that is rolled back at the end, with the
+app's sessions bound to it in ``create_savepoint`` mode so their commits are
+savepoints.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
+
+from ivr_designer import create_app, migrate
+from ivr_designer.auth.api_tokens import new_secret
+from ivr_designer.auth.passwords import hash_password, make_hasher
+from ivr_designer.database import build_engine, normalise_database_url
+from ivr_designer.extensions import db
+from ivr_designer.models import ApiToken, Organisation, User
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+TEST_SCHEMA = "ivr_designer_tests"
+DEFAULT_PASSWORD = "a-Long-enough-passphrase"
+
+# Cheap argon2 parameters: hashing cost is not what the tests are about.
+FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
+
+
+def postgres_engine(url: str, schema: str) -> Engine:
+    """An engine whose connections live in their own schema, created empty."""
+    admin_engine = build_engine(url)
+    with admin_engine.connect() as admin:
+        admin.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.commit()
+    admin_engine.dispose()
+    return build_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+
+
+def drop_postgres_schema(url: str, schema: str) -> None:
+    engine = build_engine(url)
+    with engine.connect() as admin:
+        admin.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.commit()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite'}"
+    return normalise_database_url(os.environ["TEST_DATABASE_URL"])
+
+
+@pytest.fixture(scope="session")
+def engine(backend: str, database_url: str) -> Iterator[Engine]:
+    """The migrated test database of one backend (built once per session)."""
+    if backend == "postgresql":
+        engine = postgres_engine(database_url, TEST_SCHEMA)
+    else:
+        engine = build_engine(database_url)
+    with engine.connect() as connection:
+        migrate.upgrade(connection)
+    yield engine
+    engine.dispose()
+    if backend == "postgresql":
+        drop_postgres_schema(database_url, TEST_SCHEMA)
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        if transaction.is_active:
+            transaction.rollback()
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict[str, Any]:
+    """Overridable per test module: ``@pytest.fixture def app_config(app_config): ...``."""
+    return {
+        "TESTING": True,
+        "ENV": "testing",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "PUBLIC_BASE_URL": "http://localhost",
+        **FAST_HASHING,
+    }
+
+
+@pytest.fixture
+def app(
+    app_config: dict[str, Any],
+    connection: Connection,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Flask]:
+    monkeypatch.setenv("IVR_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(app_config)
+    db.bind(app, connection)
+    yield app
+    db.engine(app).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(connection: Connection) -> Iterator[Session]:
+    """A session on the test transaction, for arranging data and checking results."""
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    yield session
+    session.close()
+
+
+def _save(session: Session, obj: Any) -> Any:
+    session.add(obj)
+    session.commit()
+    session.refresh(obj)
+    return obj
+
+
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def make_org(db_session: Session) -> Callable[..., Organisation]:
+    def make(name: str | None = None, slug: str | None = None, **settings: Any) -> Organisation:
+        number = next(_serial)
+        slug = slug or f"org-{number}"
+        return _save(db_session, Organisation(name=name or f"Org {number}", slug=slug, **settings))
+
+    return make
+
+
+@pytest.fixture
+def make_user(db_session: Session, app: Flask) -> Callable[..., User]:
+    hasher = make_hasher(app.config)
+
+    def make(
+        org: Organisation | None = None,
+        role: str = "staff",
+        email: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+        **fields: Any,
+    ) -> User:
+        number = next(_serial)
+        user = User(
+            org_id=org.id if org is not None else None,
+            role=role,
+            email=email or f"user{number}@{org.slug if org else 'system'}.example",
+            name=fields.pop("name", f"User {number}"),
+            password_hash=hash_password(hasher, password),
+            **fields,
+        )
+        return _save(db_session, user)
+
+    return make
+
+
+@pytest.fixture
+def make_token(db_session: Session) -> Callable[..., tuple[ApiToken, str]]:
+    """Return (token row, secret); the secret goes in ``Authorization: Bearer``."""
+
+    def make(
+        user: User,
+        name: str = "test token",
+        expires_at: datetime | None = None,
+        revoked_at: datetime | None = None,
+    ) -> tuple[ApiToken, str]:
+        secret = new_secret()
+        token = ApiToken(
+            user_id=user.id,
+            name=name,
+            prefix=secret.prefix,
+            token_hash=secret.digest,
+            expires_at=expires_at,
+            revoked_at=revoked_at,
+        )
+        return _save(db_session, token), secret.secret
+
+    return make
+
+
+@pytest.fixture
+def bearer(make_token: Callable[..., tuple[ApiToken, str]]) -> Callable[[User], dict[str, str]]:
+    """Authorization headers acting as ``user``."""
+
+    def headers(user: User) -> dict[str, str]:
+        _token, secret = make_token(user)
+        return {"Authorization": f"Bearer {secret}"}
+
+    return headers
+
+
+@pytest.fixture
+def sign_in(client: FlaskClient) -> Callable[..., dict[str, str]]:
+    """Sign ``client`` in through the API; return headers carrying the CSRF token."""
+
+    def sign_in(user: User, password: str = DEFAULT_PASSWORD) -> dict[str, str]:
+        response = client.post(
+            "/api/auth/login", json={"email": user.email, "password": password}
+        )
+        assert response.status_code == 200, response.json
+        return {"X-CSRFToken": response.json["csrf_token"]}
+
+    return sign_in
