@@ -42,6 +42,7 @@ __all__ = [
     "respond",
     "respond_step",
     "transition",
+    "wait_step",
 ]
 
 MAX_CHAIN = 50  # nodes one response may pass through; more means a pass-through loop
@@ -264,8 +265,10 @@ def respond(flow: Flow, node_id: str, params: Mapping[str, str], ctx: RenderCont
     return respond_step(flow, node_id, params, ctx)[1].twiml
 
 
-def render_wait(flow: Flow, node_id: str, params: Mapping[str, str], ctx: RenderContext) -> str:
-    """The TwiML answering a queue's wait URL (hold music, announcements, leaving)."""
+def wait_step(
+    flow: Flow, node_id: str, params: Mapping[str, str], ctx: RenderContext
+) -> RenderResult:
+    """The queue wait-URL document for `node_id`, with what the waiting caller hears."""
     if not isinstance(params, Mapping):
         raise InvalidParams("provider parameters must be a mapping")
     node = _node(flow, node_id)
@@ -273,6 +276,12 @@ def render_wait(flow: Flow, node_id: str, params: Mapping[str, str], ctx: Render
     if not isinstance(node_type, WaitingNodeType):
         raise InvalidStep(node.id, f"a {node.type} node has no wait step")
     response = VoiceResponse()
-    node_ctx = replace(ctx, flow=flow.name)
-    _guarded(node, lambda: node_type.render_wait(node, props, params, node_ctx, response))
-    return str(response)
+    named, names = _naming(replace(ctx, flow=flow.name))
+    _guarded(node, lambda: node_type.render_wait(node, props, params, named, response))
+    visit = Visit(flow.name, node.id, node.type, None, _heard(response.verbs, names))
+    return RenderResult(str(response), (visit,), Waits.PROVIDER, (flow.name, node.id))
+
+
+def render_wait(flow: Flow, node_id: str, params: Mapping[str, str], ctx: RenderContext) -> str:
+    """The TwiML answering a queue's wait URL (hold music, announcements, leaving)."""
+    return wait_step(flow, node_id, params, ctx).twiml
