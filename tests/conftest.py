@@ -224,9 +224,7 @@ def sign_in(client: FlaskClient) -> Callable[..., dict[str, str]]:
     """Sign ``client`` in through the API; return headers carrying the CSRF token."""
 
     def sign_in(user: User, password: str = DEFAULT_PASSWORD) -> dict[str, str]:
-        response = client.post(
-            "/api/auth/login", json={"email": user.email, "password": password}
-        )
+        response = client.post("/api/auth/login", json={"email": user.email, "password": password})
         assert response.status_code == 200, response.json
         return {"X-CSRFToken": response.json["csrf_token"]}
 

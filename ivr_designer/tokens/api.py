@@ -28,7 +28,7 @@ class Tokens(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Create a token; the response carries the secret, which is never shown again."""
         token, secret = operations.create_token(db.session, current_actor(), now=utcnow(), **data)
-        return {**TokenSchema().dump(token), "token": secret}
+        return {**{name: getattr(token, name) for name in TokenSchema().fields}, "token": secret}
 
 
 @blp.route("/<int:token_id>")

@@ -1,0 +1,279 @@
+"""Role x endpoint x own/foreign organisation: who gets what, and nothing leaks.
+
+Every route of the app must appear in ENDPOINTS (checked below), so a new endpoint
+cannot ship without stating its access rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from ivr_designer.models import ApiToken, AuditEntry, Organisation, User
+
+ROLES = ("anonymous", "staff", "org_admin", "system_admin")
+FOREIGN_MARKER = "bravo"
+
+
+@dataclass
+class World:
+    orgs: dict[str, Organisation]
+    callers: dict[str, User]
+    victims: dict[str, User]
+    tokens: dict[str, ApiToken]
+
+
+@pytest.fixture
+def world(make_org, make_user, make_token, db_session) -> World:
+    alpha = make_org(name="Alpha ApS", slug="alpha")
+    bravo = make_org(name="Bravo ApS", slug="bravo")
+    callers = {
+        "system_admin": make_user(None, role="system_admin", email="root@system.example"),
+        "org_admin": make_user(alpha, role="org_admin", email="admin@alpha.example"),
+        "staff": make_user(alpha, role="staff", email="staff@alpha.example"),
+    }
+    make_user(bravo, role="org_admin", email="admin@bravo.example")
+    victims = {
+        "own": make_user(alpha, email="victim@alpha.example"),
+        "foreign": make_user(bravo, email="victim@bravo.example"),
+    }
+    tokens = {key: make_token(user, name=f"token-{user.email}")[0] for key, user in victims.items()}
+    # Something in the foreign org's audit log that must never be shown to alpha.
+    db_session.add(
+        AuditEntry(
+            org_id=bravo.id,
+            actor_email="admin@bravo.example",
+            action="update",
+            object_type="organisations",
+            object_id=str(bravo.id),
+            after={"name": "Bravo ApS"},
+        )
+    )
+    db_session.commit()
+    return World({"own": alpha, "foreign": bravo}, callers, victims, tokens)
+
+
+def _all(status: int) -> dict[str, Any]:
+    return dict.fromkeys(ROLES, status)
+
+
+def _expect(anonymous: int, staff: Any, org_admin: Any, system_admin: Any) -> dict[str, Any]:
+    return {
+        "anonymous": anonymous,
+        "staff": staff,
+        "org_admin": org_admin,
+        "system_admin": system_admin,
+    }
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    rule: str
+    path: Any  # (world, target) -> str
+    expected: dict[str, Any]  # role -> status, or (own status, foreign status)
+    body: Any = None  # (world, target) -> dict
+    writes: bool = False
+
+
+ENDPOINTS = {
+    "me": Endpoint("GET", "/api/me", lambda w, t: "/api/me", _expect(401, 200, 200, 200)),
+    "csrf": Endpoint("GET", "/api/auth/csrf", lambda w, t: "/api/auth/csrf", _all(200)),
+    "logout": Endpoint("POST", "/api/auth/logout", lambda w, t: "/api/auth/logout", _all(204)),
+    "login-wrong-password": Endpoint(
+        "POST",
+        "/api/auth/login",
+        lambda w, t: "/api/auth/login",
+        _all(401),
+        body=lambda w, t: {"email": w.victims[t].email, "password": "wrong-password-123"},
+    ),
+    "orgs-list": Endpoint(
+        "GET", "/api/orgs", lambda w, t: "/api/orgs", _expect(401, 403, 403, 200)
+    ),
+    "orgs-create": Endpoint(
+        "POST",
+        "/api/orgs",
+        lambda w, t: "/api/orgs",
+        _expect(401, 403, 403, 201),
+        body=lambda w, t: {"name": "Charlie ApS", "slug": "charlie"},
+        writes=True,
+    ),
+    "org-read": Endpoint(
+        "GET",
+        "/api/orgs/<int:org_id>",
+        lambda w, t: f"/api/orgs/{w.orgs[t].id}",
+        _expect(401, (403, 403), (200, 404), (200, 200)),
+    ),
+    "org-update": Endpoint(
+        "PATCH",
+        "/api/orgs/<int:org_id>",
+        lambda w, t: f"/api/orgs/{w.orgs[t].id}",
+        _expect(401, (403, 403), (200, 404), (200, 200)),
+        body=lambda w, t: {"cdr_retention_days": 7},
+        writes=True,
+    ),
+    "users-list": Endpoint(
+        "GET",
+        "/api/users",
+        lambda w, t: f"/api/users?org_id={w.orgs[t].id}",
+        _expect(401, (403, 403), (200, 200), (200, 200)),
+    ),
+    "users-create": Endpoint(
+        "POST",
+        "/api/users",
+        lambda w, t: "/api/users",
+        _expect(401, (403, 403), (201, 404), (201, 201)),
+        body=lambda w, t: {
+            "email": f"new-{t}@example.com",
+            "name": "New Person",
+            "password": "another-long-passphrase",
+            "org_id": w.orgs[t].id,
+        },
+        writes=True,
+    ),
+    "user-read": Endpoint(
+        "GET",
+        "/api/users/<int:user_id>",
+        lambda w, t: f"/api/users/{w.victims[t].id}",
+        _expect(401, (404, 404), (200, 404), (200, 200)),
+    ),
+    "user-update": Endpoint(
+        "PATCH",
+        "/api/users/<int:user_id>",
+        lambda w, t: f"/api/users/{w.victims[t].id}",
+        _expect(401, (403, 403), (200, 404), (200, 200)),
+        body=lambda w, t: {"name": "Renamed"},
+        writes=True,
+    ),
+    "user-delete": Endpoint(
+        "DELETE",
+        "/api/users/<int:user_id>",
+        lambda w, t: f"/api/users/{w.victims[t].id}",
+        _expect(401, (403, 403), (204, 404), (204, 204)),
+        writes=True,
+    ),
+    "tokens-list": Endpoint(
+        "GET", "/api/tokens", lambda w, t: "/api/tokens", _expect(401, 200, 200, 200)
+    ),
+    "tokens-create": Endpoint(
+        "POST",
+        "/api/tokens",
+        lambda w, t: "/api/tokens",
+        _expect(401, 201, 201, 201),
+        body=lambda w, t: {"name": "script"},
+        writes=True,
+    ),
+    # Tokens are personal: another user's token is not found, whatever the role.
+    "token-revoke-other-user": Endpoint(
+        "DELETE",
+        "/api/tokens/<int:token_id>",
+        lambda w, t: f"/api/tokens/{w.tokens[t].id}",
+        _expect(401, 404, 404, 404),
+        writes=True,
+    ),
+    "audit-list": Endpoint(
+        "GET", "/api/audit", lambda w, t: "/api/audit", _expect(401, 403, 200, 200)
+    ),
+    "health": Endpoint("GET", "/healthz", lambda w, t: "/healthz", _all(200)),
+    "openapi": Endpoint("GET", "/api/openapi.json", lambda w, t: "/api/openapi.json", _all(200)),
+}
+
+CASES = [
+    pytest.param(name, role, target, id=f"{name}-{role}-{target}")
+    for name in ENDPOINTS
+    for role in ROLES
+    for target in ("own", "foreign")
+]
+
+
+def _audit_count(db_session) -> int:
+    db_session.expire_all()
+    return db_session.execute(select(func.count(AuditEntry.id))).scalar_one()
+
+
+@pytest.mark.parametrize(("name", "role", "target"), CASES)
+def test_access(name, role, target, world, client, bearer, db_session):
+    endpoint = ENDPOINTS[name]
+    expected = endpoint.expected[role]
+    if isinstance(expected, tuple):
+        expected = expected[0] if target == "own" else expected[1]
+    headers = bearer(world.callers[role]) if role != "anonymous" else {}
+    body = endpoint.body(world, target) if endpoint.body else None
+    audit_before = _audit_count(db_session)
+
+    response = client.open(
+        endpoint.path(world, target), method=endpoint.method, json=body, headers=headers
+    )
+
+    assert response.status_code == expected, response.get_data(as_text=True)
+    if response.status_code >= 400:
+        assert response.is_json
+        assert set(response.json) == {"error", "fields"}
+    if role not in ("system_admin",) and name != "openapi":
+        # Neither data nor names of the foreign org reach its neighbours.
+        assert FOREIGN_MARKER not in response.get_data(as_text=True).lower()
+    if endpoint.writes:
+        audit_after = _audit_count(db_session)
+        if response.status_code < 300:
+            assert audit_after > audit_before, "an admin write left no audit entry"
+        else:
+            assert audit_after == audit_before, "a refused write still wrote something"
+
+
+def test_every_route_is_in_the_matrix(app):
+    covered = {(e.rule, e.method) for e in ENDPOINTS.values()}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (rule.rule, method) in covered, f"{method} {rule.rule} has no access row"
+
+
+def test_lists_are_scoped_to_the_callers_org(world, client, bearer):
+    headers = bearer(world.callers["org_admin"])
+    users = client.get("/api/users", headers=headers).json
+    assert users
+    assert {user["org_id"] for user in users} == {world.orgs["own"].id}
+    entries = client.get("/api/audit", headers=headers).json
+    assert all(entry["org_id"] == world.orgs["own"].id for entry in entries)
+
+
+def test_system_admin_sees_every_org(world, client, bearer):
+    headers = bearer(world.callers["system_admin"])
+    slugs = {org["slug"] for org in client.get("/api/orgs", headers=headers).json}
+    assert {"alpha", "bravo"} <= slugs
+    org_ids = {user["org_id"] for user in client.get("/api/users", headers=headers).json}
+    assert {world.orgs["own"].id, world.orgs["foreign"].id, None} <= org_ids
+
+
+def test_staff_reads_only_themselves(world, client, bearer):
+    staff = world.callers["staff"]
+    response = client.get(f"/api/users/{staff.id}", headers=bearer(staff))
+    assert response.status_code == 200
+    assert response.json["email"] == staff.email
+    assert "password" not in response.get_data(as_text=True)
+
+
+def test_token_list_shows_only_own_tokens(world, client, make_token):
+    victim = world.victims["own"]
+    _token, secret = make_token(victim, name="mine")
+    names = {
+        t["name"]
+        for t in client.get("/api/tokens", headers={"Authorization": f"Bearer {secret}"}).json
+    }
+    assert names == {"mine", f"token-{victim.email}"}
+
+
+def test_foreign_writes_leave_the_foreign_org_untouched(world, client, bearer, db_session):
+    headers = bearer(world.callers["org_admin"])
+    foreign = world.orgs["foreign"]
+    victim = world.victims["foreign"]
+    client.patch(f"/api/orgs/{foreign.id}", json={"name": "Hacked"}, headers=headers)
+    client.patch(f"/api/users/{victim.id}", json={"name": "Hacked"}, headers=headers)
+    client.delete(f"/api/users/{victim.id}", headers=headers)
+    db_session.expire_all()
+    assert db_session.get(Organisation, foreign.id).name == "Bravo ApS"
+    assert db_session.get(User, victim.id).name != "Hacked"
