@@ -19,7 +19,6 @@ __all__ = [
     "caller_id_kwargs",
     "caller_id_references",
     "int_state",
-    "is_e164",
     "member_validator",
     "seconds",
 ]
@@ -28,10 +27,6 @@ _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _SIP = re.compile(r"^sips?:[^@\s:;]+@[A-Za-z0-9.\-]+(:\d{1,5})?(;[^\s]*)?$")
 
 E164 = validate.Regexp(_E164.pattern, error="Not an E.164 number (+4512345678).")
-
-
-def is_e164(value: str) -> bool:
-    return bool(_E164.match(value))
 
 
 def member_validator(value: str) -> None:
@@ -78,7 +73,7 @@ def seconds(default: int, low: int, high: int, title: str) -> fields.Integer:
 def int_state(ctx: RenderContext, key: str, default: int = 0) -> int:
     """A counter from per-call state; anything unreadable counts as the default."""
     raw = ctx.state.get(key, "")
-    return int(raw) if raw.isdigit() and len(raw) < 6 else default
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else default
 
 
 class DeclaredPorts(NodeType):

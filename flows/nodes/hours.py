@@ -32,6 +32,7 @@ DEFAULT_OPTIONAL = ("christmas_eve", "constitution_day", "new_years_eve")
 _RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$")
 
 
+@cache
 def _minutes(text: str) -> tuple[int, int]:
     m = _RANGE.match(text)
     if m is None:

@@ -48,7 +48,7 @@ class QueueSchema(Schema):
 
 def _param(params: Mapping[str, str], key: str) -> int:
     raw = str(params.get(key, "")).strip()
-    return int(raw) if raw.isdigit() and len(raw) < 9 else 0
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 9 else 0
 
 
 class Queue(DeclaredPorts):

@@ -153,7 +153,7 @@ def test_option_without_a_connection_counts_as_invalid() -> None:
 
 
 def test_garbage_state_counts_from_zero() -> None:
-    result = take(menu(), {"Digits": "9"}, ctx(state={"invalid": "lots", "timeout": "-1"}))
+    result = take(menu(), {"Digits": "9"}, ctx(state={"invalid": "²", "timeout": "-1"}))
     assert result.state["invalid"] == "1"
     assert result.state["timeout"] == "0"
 

@@ -138,6 +138,7 @@ def test_wait_without_music_pauses_between_checks() -> None:
         ({"QueueTime": "5", "CurrentQueueSize": "6"}, "basic", True),
         ({"QueueTime": "5", "QueuePosition": "60"}, "advanced", False),
         ({"QueueTime": "garbage", "QueuePosition": "-3"}, "basic", False),
+        ({"QueueTime": "\u00b2", "QueuePosition": "\u0669"}, "basic", False),
         ({}, "basic", False),
     ],
 )
