@@ -8,19 +8,20 @@ wrong is kept on the node for the structure rules to report.
 
 from __future__ import annotations
 
-import json
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 
 from flows import registry
 from flows.findings import Finding, Severity
 from flows.model import Flow, Node
 from flows.nodes.base import NodeType, Port, Reference
 
-__all__ = ["build_graph", "schema_messages"]
+__all__ = ["Loaded", "build_graph", "clear_cache", "evaluate", "schema_messages"]
 
 
 def _join(prefix: str | None, key: str | None) -> str | None:
@@ -45,71 +46,114 @@ def schema_messages(messages: Any, prefix: str | None = None) -> Iterator[tuple[
         yield prefix, str(messages)
 
 
-class _Loader:
-    """Loads node properties with one schema instance per type, and each distinct
-    (type, properties) pair once per graph: building a marshmallow schema costs more
-    than loading with it, and real flows repeat properties (hang-ups, transfers)."""
+@dataclass(frozen=True)
+class Loaded:
+    """What a node type makes of one set of properties (shared by equal nodes)."""
 
-    def __init__(self) -> None:
-        self._schemas: dict[str, Any] = {}
-        self._seen: dict[tuple[str, str], tuple[dict[str, Any] | None, Any]] = {}
-
-    def load(self, kind: NodeType, props: Any) -> tuple[dict[str, Any] | None, Any]:
-        try:
-            key = (kind.type, json.dumps(props, sort_keys=True, default=repr))
-        except (TypeError, ValueError, RecursionError):
-            return self._load(kind, props)
-        if key not in self._seen:
-            self._seen[key] = self._load(kind, props)
-        return self._seen[key]
-
-    def _load(self, kind: NodeType, props: Any) -> tuple[dict[str, Any] | None, Any]:
-        if not isinstance(props, Mapping):
-            return None, {"_schema": ["properties must be an object"]}
-        try:
-            if type(kind).load is NodeType.load:
-                schema = self._schemas.get(kind.type)
-                if schema is None:
-                    schema = self._schemas[kind.type] = kind.schema()
-                loaded: dict[str, Any] = schema.load(dict(props))
-                return loaded, None
-            return kind.load(props), None
-        except ValidationError as exc:
-            return None, exc.messages
-        except Exception as exc:  # a node type's own bug must not break validation
-            return None, {"_schema": [f"properties could not be checked ({exc!r})"]}
+    props: dict[str, Any] | None
+    schema_errors: Any = None
+    port_list: tuple[Port, ...] = ()
+    ports: Mapping[str, Port] | None = None
+    references: tuple[Reference, ...] = ()
+    port_error: str | None = None
+    reference_error: str | None = None
 
 
-def _ports(
-    kind: NodeType, node_id: str, props: Mapping[str, Any]
-) -> tuple[list[Port], list[Finding]]:
+_CACHE_LIMIT = 50_000
+_cache: OrderedDict[tuple[int, str, str], Loaded] = OrderedDict()
+_schemas: dict[tuple[int, str], Schema] = {}
+
+
+def clear_cache() -> None:
+    """Forget every memoised load (the benchmark's cold runs; tests)."""
+    _cache.clear()
+    _schemas.clear()
+
+
+def _load_props(kind: NodeType, props: Mapping[str, Any]) -> dict[str, Any]:
+    if type(kind).load is not NodeType.load:
+        return kind.load(props)
+    # one schema instance per type: building a marshmallow schema costs more than a load
+    key = (id(kind), kind.type)
+    schema = _schemas.get(key)
+    if schema is None:
+        schema = _schemas[key] = kind.schema()
+    loaded: dict[str, Any] = schema.load(dict(props))
+    return loaded
+
+
+def _evaluate(kind: NodeType, props: Any) -> Loaded:
+    if not isinstance(props, Mapping):
+        return Loaded(None, {"_schema": ["properties must be an object"]})
     try:
-        return list(kind.ports(props)), []
+        loaded = _load_props(kind, props)
+    except ValidationError as exc:
+        return Loaded(None, exc.messages)
+    except Exception as exc:  # a node type's own bug must not break validation
+        return Loaded(None, {"_schema": [f"properties could not be checked ({exc!r})"]})
+    port_list: tuple[Port, ...] = ()
+    ports: dict[str, Port] | None = None
+    port_error = reference_error = None
+    try:
+        port_list = tuple(p for p in kind.ports(loaded) if isinstance(p, Port))
+        ports = {p.name: p for p in port_list}
     except Exception as exc:
-        return [], [
+        port_error = repr(exc)
+    references: tuple[Reference, ...] = ()
+    try:
+        references = tuple(r for r in kind.references(loaded) if isinstance(r, Reference))
+    except Exception as exc:
+        reference_error = repr(exc)
+    return Loaded(loaded, None, port_list, ports, references, port_error, reference_error)
+
+
+def evaluate(kind: NodeType, props: Any) -> Loaded:
+    """Load, ports and references of a node, memoised on (type, properties).
+
+    Validation runs on every keystroke of the editor, and between two keystrokes all
+    nodes but one are unchanged: the memo (bounded, least recently used first out)
+    makes revalidation cost little more than building the graph.
+    """
+    try:
+        key = (id(kind), kind.type, repr(props))  # repr tells 1, 1.0 and True apart
+    except Exception:
+        return _evaluate(kind, props)
+    found = _cache.get(key)
+    if found is None:
+        found = _cache[key] = _evaluate(kind, props)
+        if len(_cache) > _CACHE_LIMIT:
+            _cache.popitem(last=False)
+    else:
+        _cache.move_to_end(key)
+    return found
+
+
+def _problems(kind: NodeType, node_id: str, loaded: Loaded) -> list[Finding]:
+    problems = []
+    if loaded.port_error is not None:
+        problems.append(
             Finding(
                 Severity.ERROR,
                 "node.check_failed",
-                f'the ports of {kind.type} node "{node_id}" could not be worked out ({exc!r})',
+                f'the ports of {kind.type} node "{node_id}" could not be worked out '
+                f"({loaded.port_error})",
                 node=node_id,
             )
-        ]
-
-
-def _references(
-    kind: NodeType, node_id: str, props: Mapping[str, Any]
-) -> tuple[list[Reference], list[Finding]]:
-    try:
-        return [r for r in kind.references(props) if isinstance(r, Reference)], []
-    except Exception as exc:
-        return [], [
+        )
+    if loaded.reference_error is not None:
+        problems.append(
             Finding(
                 Severity.ERROR,
                 "node.check_failed",
-                f'the references of {kind.type} node "{node_id}" could not be listed ({exc!r})',
+                f'the references of {kind.type} node "{node_id}" could not be listed '
+                f"({loaded.reference_error})",
                 node=node_id,
             )
-        ]
+        )
+    return problems
+
+
+_UNKNOWN = Loaded(None)
 
 
 def build_graph(flow: Flow) -> nx.MultiDiGraph:
@@ -119,7 +163,8 @@ def build_graph(flow: Flow) -> nx.MultiDiGraph:
     properties do not load), `node` (the `Node`), `kind` (the `NodeType` or None),
     `schema_errors` (marshmallow messages or None), `ports` ({name: Port} or None when
     unknown), `port_list` (as the type declared them), `problems` (findings met while
-    building), `references` (what the node points at outside the flow).
+    building), `references` (what the node points at outside the flow), `wired`
+    (its sorted (port, target) pairs).
     Edge attributes: `choice` and `known` (None when the ports are unknown).
     Ports leading to ids that are not nodes get no edge; structure rules report them.
 
@@ -130,49 +175,48 @@ def build_graph(flow: Flow) -> nx.MultiDiGraph:
     """
     graph = nx.MultiDiGraph(flow=flow.name, entry=flow.entry)
     types = registry.all_types()
-    loader = _Loader()
     ordered = sorted(flow.nodes.items(), key=lambda item: str(item[0]))
+    rows = []
     for node_id, node in ordered:
         kind = types.get(node.type) if isinstance(node.type, str) else None
-        props: dict[str, Any] | None = None
-        errors: Any = None
-        ports: dict[str, Port] | None = None
-        port_list: list[Port] = []
-        problems: list[Finding] = []
-        references: list[Reference] = []
-        if kind is not None:
-            props, errors = loader.load(kind, node.props)
-            if props is not None:
-                port_list, port_trouble = _ports(kind, node_id, props)
-                if not port_trouble:
-                    ports = {p.name: p for p in port_list if isinstance(p, Port)}
-                references, ref_trouble = _references(kind, node_id, props)
-                problems = port_trouble + ref_trouble
-        graph.add_node(
-            node_id,
-            type=node.type,
-            props=props,
-            node=node,
-            kind=kind,
-            schema_errors=errors,
-            ports=ports,
-            port_list=port_list,
-            problems=problems,
-            references=references,
+        loaded = _UNKNOWN if kind is None else evaluate(kind, node.props)
+        rows.append(
+            (
+                node_id,
+                {
+                    "type": node.type,
+                    "props": loaded.props,
+                    "node": node,
+                    "kind": kind,
+                    "schema_errors": loaded.schema_errors,
+                    "ports": loaded.ports,
+                    "port_list": loaded.port_list,
+                    "problems": _problems(kind, node_id, loaded) if kind is not None else [],
+                    "references": loaded.references,
+                    "wired": _wired(node),
+                },
+            )
         )
-    for node_id, node in ordered:
-        ports = graph.nodes[node_id]["ports"]
-        for port_name, target in _wired(node):
+    graph.add_nodes_from(rows)
+    edges = []
+    for node_id, data in rows:
+        ports = data["ports"]
+        for port_name, target in data["wired"]:
             if not isinstance(target, str) or target not in flow.nodes:
                 continue
             port = ports.get(port_name) if ports is not None else None
-            graph.add_edge(
-                node_id,
-                target,
-                key=port_name,
-                choice=port.choice if port is not None else None,
-                known=(port is not None) if ports is not None else None,
+            edges.append(
+                (
+                    node_id,
+                    target,
+                    port_name,
+                    {
+                        "choice": port.choice if port is not None else None,
+                        "known": (port is not None) if ports is not None else None,
+                    },
+                )
             )
+    graph.add_edges_from(edges)
     return graph
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import networkx as nx
 
@@ -24,27 +25,40 @@ __all__ = ["endless_redirects", "unbounded_loops"]
 _SHOWN = 8  # nodes of a cycle named in a message
 
 
-def _valid(graph: nx.MultiDiGraph, node_id: str) -> bool:
-    return graph.nodes[node_id]["props"] is not None
+_PEEL_ROUNDS = 3
 
 
 def _cyclic_components(
     graph: nx.MultiDiGraph,
-    keep_node: Callable[[str], bool],
+    keep_node: Callable[[dict[str, Any]], bool],
     keep_edge: Callable[[bool], bool],
 ) -> tuple[nx.DiGraph, list[set[str]]]:
-    """The subgraph of kept nodes/edges and its components that hold a cycle."""
-    sub = nx.DiGraph()
-    sub.add_nodes_from(n for n in graph if keep_node(n))
-    sub.add_edges_from(
+    """The subgraph of kept nodes/edges and its components that hold a cycle.
+
+    Nodes with no kept edge in or no kept edge out cannot lie on a cycle; peeling a few
+    rounds of them first leaves the component search a small graph to work on.
+    """
+    kept = {
+        n for n, data in graph.nodes(data=True) if data["props"] is not None and keep_node(data)
+    }
+    edges = [
         (u, v)
         for u, v, data in graph.edges(data=True)
-        if data["known"] and keep_edge(data["choice"]) and u in sub and v in sub
-    )
-    found = []
-    for component in nx.strongly_connected_components(sub):
-        if len(component) > 1 or sub.has_edge(*(2 * [next(iter(component))])):
-            found.append(component)
+        if data["known"] and keep_edge(data["choice"]) and u in kept and v in kept
+    ]
+    for _ in range(_PEEL_ROUNDS):
+        sources = {u for u, _ in edges}
+        targets = {v for _, v in edges}
+        peeled = [(u, v) for u, v in edges if u in targets and v in sources]
+        if len(peeled) == len(edges):
+            break
+        edges = peeled
+    sub = nx.DiGraph(edges)
+    found = [
+        component
+        for component in nx.strongly_connected_components(sub)
+        if len(component) > 1 or sub.has_edge(*(2 * [next(iter(component))]))
+    ]
     found.sort(key=min)
     return sub, found
 
@@ -85,10 +99,9 @@ def endless_redirects(graph: nx.MultiDiGraph) -> list[Finding]:
     []
     """
 
-    def passes_through(node_id: str) -> bool:
-        return _valid(graph, node_id) and graph.nodes[node_id]["kind"].waits == Waits.NOTHING
-
-    sub, components = _cyclic_components(graph, passes_through, lambda choice: True)
+    sub, components = _cyclic_components(
+        graph, lambda data: data["kind"].waits == Waits.NOTHING, lambda choice: True
+    )
     findings = []
     for component in components:
         cycle = _one_cycle(sub, component)
@@ -115,9 +128,7 @@ def unbounded_loops(graph: nx.MultiDiGraph) -> list[Finding]:
     def waits(node_id: str) -> bool:
         return graph.nodes[node_id]["kind"].waits in (Waits.CALLER, Waits.PROVIDER)
 
-    sub, components = _cyclic_components(
-        graph, lambda n: _valid(graph, n), lambda choice: not choice
-    )
+    sub, components = _cyclic_components(graph, lambda data: True, lambda choice: not choice)
     findings = []
     for component in components:
         if not any(waits(n) for n in component):

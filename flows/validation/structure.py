@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any
 
 import networkx as nx
 
@@ -136,13 +134,6 @@ def node_checks(graph: nx.MultiDiGraph, catalogue: Catalogue | None = None) -> l
     return findings
 
 
-def _wired(node: Any) -> list[tuple[str, Any]]:
-    ports = getattr(node, "ports", None)
-    if not isinstance(ports, Mapping):
-        return []
-    return sorted((p, t) for p, t in ports.items() if isinstance(p, str))
-
-
 def ports_to_missing_nodes(graph: nx.MultiDiGraph) -> list[Finding]:
     """A port must lead to a node of the same flow.
 
@@ -161,7 +152,7 @@ def ports_to_missing_nodes(graph: nx.MultiDiGraph) -> list[Finding]:
             port=port,
         )
         for node_id, data in graph.nodes(data=True)
-        for port, target in _wired(data["node"])
+        for port, target in data["wired"]
         if not isinstance(target, str) or target not in graph
     ]
 
@@ -177,7 +168,7 @@ def unknown_ports(graph: nx.MultiDiGraph) -> list[Finding]:
         ports = data["ports"]
         if ports is None:
             continue
-        for port, _ in _wired(data["node"]):
+        for port, _ in data["wired"]:
             if port not in ports:
                 have = ", ".join(sorted(ports)) or "none"
                 findings.append(
@@ -199,7 +190,7 @@ def open_required_ports(graph: nx.MultiDiGraph) -> list[Finding]:
         ports = data["ports"]
         if not ports:
             continue
-        wired = {port for port, _ in _wired(data["node"])}
+        wired = {port for port, _ in data["wired"]}
         for name, port in sorted(ports.items()):
             if port.required and name not in wired:
                 findings.append(
@@ -219,7 +210,10 @@ def duplicate_ports(graph: nx.MultiDiGraph) -> list[Finding]:
     the caller could never reach the second one."""
     findings = []
     for node_id, data in graph.nodes(data=True):
-        names = Counter(getattr(p, "name", None) for p in data["port_list"])
+        port_list = data["port_list"]
+        if data["ports"] is None or len(data["ports"]) == len(port_list):
+            continue
+        names = Counter(p.name for p in port_list)
         for name, count in sorted(names.items(), key=lambda item: str(item[0])):
             if count > 1:
                 findings.append(
