@@ -140,9 +140,15 @@ def db_session(connection: Connection) -> Iterator[Session]:
 
 
 def _save(session: Session, obj: Any) -> Any:
+    """Persist and load ``obj`` fully, leaving no savepoint open behind it.
+
+    An open savepoint of this session would enclose later requests, and rolling it
+    back would silently undo their work.
+    """
     session.add(obj)
-    session.commit()
+    session.flush()
     session.refresh(obj)
+    session.commit()
     return obj
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ivr_designer.actor import Actor
-from ivr_designer.audit.record import changed_only, record, snapshot
+from ivr_designer.audit.record import REDACTED, changed_only, record, snapshot
 from ivr_designer.auth.operations import normalise_email
 from ivr_designer.auth.passwords import hash_password, policy_problems
 from ivr_designer.errors import Conflict, Forbidden, Invalid, NotFound
@@ -162,6 +162,9 @@ def update_user(
         user.password_hash = hash_password(hasher, password)
     session.flush()
     old, new = changed_only(before, snapshot(user))
+    if password is not None:
+        # Hashes are redacted, so the diff cannot see this change by itself.
+        old["password_hash"] = new["password_hash"] = REDACTED
     if new:
         record(session, actor, "update", user, before=old, after=new)
     return user
