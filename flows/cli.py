@@ -21,7 +21,7 @@ from flows import registry
 from flows.catalogue import AudioInfo, AudioUse, BoxInfo, Catalogue
 from flows.context import DEFAULT_TIMEZONE, RenderContext
 from flows.diff import diff_flows, format_diff
-from flows.errors import FlowError
+from flows.errors import FlowError, InvalidParams
 from flows.fileformat import FlowFormatError, dump_flow, load_flow
 from flows.findings import Finding, Severity
 from flows.model import Flow
@@ -368,3 +368,86 @@ def render_command(
         flows={flow.name: flow},
     )
     click.echo(render(flow, node_id, ctx))
+
+
+def _split(value: str | None) -> list[str]:
+    if value is None or value == "":
+        return []
+    return [part.strip() for part in value.split(",")]
+
+
+def _step_line(number: int, step: Any, several_flows: bool) -> str:
+    where = f"{step.flow}/{step.node}" if several_flows else step.node
+    parts = [f"{number:>3} {where} ({step.type})"]
+    if step.heard:
+        parts.append("hears " + ", ".join(step.heard))
+    if step.waiting:
+        parts.append("waits hearing " + ", ".join(step.waiting))
+    if step.dialled:
+        parts.append("rings " + ", ".join(step.dialled))
+    if step.pressed is not None:
+        parts.append(f"pressed {step.pressed}" if step.pressed else "pressed nothing")
+    if step.outcome is not None:
+        parts.append(step.outcome)
+    line = " · ".join(parts)
+    if step.into is not None:
+        return f"{line} ⇒ flow {step.into}"
+    return f"{line} → {step.port}" if step.port is not None else line
+
+
+@flows_cli.command("simulate")
+@click.argument("files", nargs=-1, required=True, type=FILES)
+@click.option("--flow", "entry_flow", help="The flow the call enters (default: the first file's).")
+@click.option("--at", "at", help="When the call happens (ISO; naive = in --tz). Default: now.")
+@click.option("--tz", "timezone", default=DEFAULT_TIMEZONE, show_default=True)
+@click.option("--caller", default="+4512345678", show_default=True)
+@click.option("--digits", help="Keys pressed at menus in order, e.g. 1,2 (empty item: silence).")
+@click.option(
+    "--dial",
+    "outcomes",
+    help="Outcomes of dial/queue/voicemail steps in order, e.g. no-answer,answered.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable trace.")
+@_no_traceback
+def simulate_command(
+    files: tuple[Path, ...],
+    entry_flow: str | None,
+    at: str | None,
+    timezone: str,
+    caller: str,
+    digits: str | None,
+    outcomes: str | None,
+    as_json: bool,
+) -> None:
+    """Play a scripted call through flow files, without a provider."""
+    from flows.simulator import simulate
+
+    loaded = _load_set(files)
+    flows = {name: flow for name, (_, flow) in loaded.items()}
+    entry = entry_flow or next(iter(flows))
+    if entry not in flows:
+        _fail(f'no flow named "{entry}" (flows: {", ".join(sorted(flows))})')
+    try:
+        trace = simulate(
+            flows,
+            entry,
+            at=parse_at(at, timezone),
+            caller=caller,
+            digits=_split(digits),
+            outcomes=_split(outcomes),
+            timezone=timezone,
+        )
+    except InvalidParams as exc:  # the script does not fit the call: a usage error
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(trace.to_dict(), indent=2, ensure_ascii=False))
+        return
+    for number, step in enumerate(trace.steps, 1):
+        click.echo(_step_line(number, step, len(flows) > 1))
+    end = f"end: {trace.end}" + (f" ({trace.detail})" if trace.detail else "")
+    unused = []
+    if trace.digits_left:
+        unused.append(f"digits not used: {','.join(trace.digits_left)}")
+    if trace.outcomes_left:
+        unused.append(f"outcomes not used: {','.join(trace.outcomes_left)}")
+    click.echo(" · ".join([end, *unused]))
