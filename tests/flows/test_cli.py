@@ -275,3 +275,101 @@ def test_render_of_a_broken_node_is_an_error_not_a_traceback(tmp_path: Path) -> 
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ")
     assert "Traceback" not in result.output
+
+
+def test_examples_good_ones_pass_and_broken_fails_per_node() -> None:
+    good = sorted(p for p in EXAMPLES.glob("*.json") if p.name != "broken.json")
+    assert good, "flows/examples holds example flows"
+    result = run("validate", *good)
+    assert result.exit_code == 0, result.output
+    assert " error " not in result.stdout
+    broken = run("validate", EXAMPLES / "broken.json")
+    assert broken.exit_code == 1
+    lines = broken.stdout.splitlines()
+    assert lines
+    assert all(line.startswith(f"{EXAMPLES / 'broken.json'}: ") for line in lines)
+    errors = [line for line in lines if ": error " in line]
+    assert errors
+    # every error names the node it is about
+    assert all(len(line.split(": ")[1].split()) == 3 for line in errors)
+
+
+def test_fmt_write_keeps_the_examples_meaning(tmp_path: Path) -> None:
+    from flows.fileformat import load_flow
+
+    for example in sorted(EXAMPLES.glob("*.json")):
+        copy = write(tmp_path, example.name, example.read_text(encoding="utf-8"))
+        assert run("fmt", "--write", copy).exit_code == 0
+        assert run("fmt", "--check", copy).exit_code == 0
+        assert load_flow(copy) == load_flow(example)
+
+
+def _main_number() -> Path:
+    return EXAMPLES / "main_number.json"
+
+
+def test_simulate_prints_a_readable_trace() -> None:
+    # Monday 21 December 2026, 10:00 in Copenhagen: open
+    result = run(
+        "simulate",
+        _main_number(),
+        "--at",
+        "2026-12-21T10:00",
+        "--digits",
+        "1",
+        "--dial",
+        "overflow",
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("  1 hours (hours)")
+    assert lines[0].endswith("→ open")
+    assert any(
+        "menu (menu)" in line and "pressed 1" in line and line.endswith("→ 1") for line in lines
+    )
+    assert any("overflow" in line for line in lines)
+    assert lines[-1].startswith("end: voicemail")
+
+
+def test_simulate_naive_time_is_in_the_flow_time_zone() -> None:
+    # 23:30 UTC on Sunday is already Monday 00:30 in Copenhagen: both closed, but
+    # 08:30 Copenhagen on a Monday is open while 07:30 UTC (=08:30 CET) is the same moment
+    naive = run("simulate", _main_number(), "--at", "2026-12-21T08:30", "--json")
+    aware = run("simulate", _main_number(), "--at", "2026-12-21T07:30:00+00:00", "--json")
+    assert naive.exit_code == 0, naive.output
+    assert (
+        json.loads(naive.stdout)["steps"][0]["port"] == json.loads(aware.stdout)["steps"][0]["port"]
+    )
+
+
+def test_simulate_json_output() -> None:
+    result = run("simulate", _main_number(), "--at", "2026-12-24T10:00", "--json")
+    assert result.exit_code == 0, result.output
+    trace = json.loads(result.stdout)
+    assert trace["steps"][0]["node"] == "hours"
+    assert trace["end"] in {"hangup", "voicemail", "fax", "answered", "loop", "step_cap"}
+
+
+def test_simulate_across_flows_names_the_flow(tmp_path: Path) -> None:
+    a = write(tmp_path, "a.json", document("a", g={"type": "goto_flow", "props": {"flow": "b"}}))
+    b = write(tmp_path, "b.json", document("b", bye={"type": "hangup"}))
+    result = run("simulate", a, b, "--at", "2026-12-21T10:00")
+    assert result.exit_code == 0, result.output
+    assert "a/g (goto_flow)" in result.stdout
+    assert "⇒ flow b" in result.stdout
+    assert "b/bye (hangup)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--flow", "nope"], 'no flow named "nope"'),
+        (["--at", "soon"], "not an ISO date-time"),
+        (["--at", "2026-12-21T10:00", "--digits", "1", "--dial", "recorded"], "does not fit"),
+    ],
+)
+def test_simulate_usage_errors(args: list[str], message: str) -> None:
+    result = run("simulate", _main_number(), *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
