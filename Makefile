@@ -3,8 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+WORKERS ?= 4
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install run serve migrate test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,8 +17,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Migrates, ensures the demo org "Demo ApS" and its admin (login printed), serves.
 run: $(STAMP)
-	$(BIN)/ivr-designer run --demo
+	$(BIN)/ivr-designer run --demo --host $(HOST) --port $(PORT)
+
+# Production-style: migrations are explicit, gunicorn serves wsgi:app.
+migrate: $(STAMP)
+	$(BIN)/ivr-designer db upgrade
+
+serve: $(STAMP)
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -55,7 +55,11 @@ def test_user_lifecycle_is_audited(client, headers, admin, org, db_session):
     assert entry.after["password_hash"] == REDACTED
     assert entry.created_at is not None
 
-    client.patch(f"/api/users/{created['id']}", json={"name": "Renamed", "password": "other-long-passphrase"}, headers=headers)
+    client.patch(
+        f"/api/users/{created['id']}",
+        json={"name": "Renamed", "password": "other-long-passphrase"},
+        headers=headers,
+    )
     entry = _only(db_session, action="update", object_type="users")
     assert entry.before["name"] == "New"
     assert entry.after["name"] == "Renamed"
@@ -69,7 +73,11 @@ def test_user_lifecycle_is_audited(client, headers, admin, org, db_session):
 
 
 def test_org_settings_change_is_audited_with_only_the_change(client, headers, org, db_session):
-    client.patch(f"/api/orgs/{org.id}", json={"voicemail_retention_days": 60, "name": org.name}, headers=headers)
+    client.patch(
+        f"/api/orgs/{org.id}",
+        json={"voicemail_retention_days": 60, "name": org.name},
+        headers=headers,
+    )
     entry = _only(db_session, action="update", object_type="organisations")
     assert entry.before == {"voicemail_retention_days": 30}
     assert entry.after == {"voicemail_retention_days": 60}
@@ -82,7 +90,9 @@ def test_noop_update_writes_no_entry(client, headers, org, db_session):
 
 def test_org_creation_is_audited(client, bearer, make_user, db_session):
     root = make_user(None, role="system_admin")
-    created = client.post("/api/orgs", json={"name": "New ApS", "slug": "new"}, headers=bearer(root)).json
+    created = client.post(
+        "/api/orgs", json={"name": "New ApS", "slug": "new"}, headers=bearer(root)
+    ).json
     entry = _only(db_session, action="create", object_type="organisations")
     assert entry.org_id == created["id"]
     assert entry.actor_id == root.id
@@ -119,7 +129,10 @@ def test_there_are_no_write_routes(client, headers, admin, db_session):
     client.post("/api/tokens", json={"name": "t"}, headers=headers)
     entry = _entries(db_session)[0]
     for method in ("post", "put", "patch", "delete"):
-        assert getattr(client, method)(f"/api/audit/{entry.id}", headers=headers).status_code in (404, 405)
+        assert getattr(client, method)(f"/api/audit/{entry.id}", headers=headers).status_code in (
+            404,
+            405,
+        )
         assert getattr(client, method)("/api/audit", json={}, headers=headers).status_code == 405
 
 
