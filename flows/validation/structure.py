@@ -80,7 +80,7 @@ def schema_errors(graph: nx.MultiDiGraph) -> list[Finding]:
     >>> from flows.model import Flow, Node
     >>> from flows.validation.graph import build_graph
     >>> g = build_graph(Flow("f", "a", {"a": Node("a", "hangup", props={"bogus": 1})}))
-    >>> [(f.code, f.field) for f in schema_errors(g)]  # doctest: +SKIP
+    >>> [(f.code, f.field) for f in schema_errors(g)]
     [('node.props_invalid', 'bogus')]
     """
     findings = []
