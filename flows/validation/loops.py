@@ -63,9 +63,9 @@ def _cyclic_components(
     return sub, found
 
 
-def _one_cycle(sub: nx.DiGraph, component: set[str]) -> list[str]:
-    """A shortest cycle through the component's smallest id (deterministic)."""
-    start = min(component)
+def _one_cycle(sub: nx.DiGraph, component: set[str], start: str | None = None) -> list[str]:
+    """A shortest cycle through `start` (default: the component's smallest id)."""
+    start = min(component) if start is None else start
     if sub.has_edge(start, start):
         return [start, start]
     view = sub.subgraph(component)
@@ -131,9 +131,10 @@ def unbounded_loops(graph: nx.MultiDiGraph) -> list[Finding]:
     sub, components = _cyclic_components(graph, lambda data: True, lambda choice: not choice)
     findings = []
     for component in components:
-        if not any(waits(n) for n in component):
+        waiting = sorted(n for n in component if waits(n))
+        if not waiting:
             continue
-        cycle = _one_cycle(sub, component)
+        cycle = _one_cycle(sub, component, waiting[0])
         ports = sorted(set(_ports_on(graph, cycle)))
         findings.append(
             Finding(

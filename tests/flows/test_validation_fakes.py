@@ -53,6 +53,14 @@ class Pass(_Fake):
     PORTS = (Port("next", "Then", required=True),)
 
 
+class Branch(_Fake):
+    """Pass-through with two ways out (like opening hours)."""
+
+    type = "t_branch"
+    schema = EmptySchema
+    PORTS = (Port("yes", "Yes", required=True), Port("no", "No", required=True))
+
+
 class OptionSchema(Schema):
     digit = fields.String(required=True, validate=validate.OneOf(list("0123456789*#")))
 
@@ -162,7 +170,7 @@ class Checked(_Fake):
 
 
 FAKES: dict[str, NodeType] = {
-    cls.type: cls() for cls in (Pass, Ask, Dial, End, Crash, Refs, Dup, Checked)
+    cls.type: cls() for cls in (Pass, Branch, Ask, Dial, End, Crash, Refs, Dup, Checked)
 }
 
 

@@ -163,3 +163,18 @@ def test_large_chain_with_choice_loops_is_handled() -> None:
         nodes[f"n{i}"] = ("t_ask", ASK12, {"1": nxt, "2": "n0", "timeout": nxt})
     nodes["end"] = ("t_end",)
     assert validate(flow("n0", **nodes)) == []
+
+
+def test_unbounded_loop_is_shown_through_a_waiting_node() -> None:
+    g = build_graph(
+        flow(
+            "a",
+            a=("t_branch", {}, {"yes": "b", "no": "d"}),
+            b=("t_pass", {}, {"next": "a"}),
+            d=("t_dial", {}, {"no_answer": "a"}),
+        )
+    )
+    assert codes(endless_redirects(g)) == [("loop.no_wait", "a")]
+    found = unbounded_loops(g)
+    assert codes(found) == [("loop.unbounded", "d")]
+    assert "d → a → d" in found[0].message
