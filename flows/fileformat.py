@@ -192,6 +192,10 @@ def load_flow(
         except OSError as exc:
             raise FlowFormatError(f"cannot read file: {exc.strerror}", filename=filename) from None
     name = filename or "<flow>"
+    if len(source) > max_bytes:  # a character is at least one byte
+        raise FlowFormatError(
+            f"document is more than the limit of {max_bytes} bytes", filename=name
+        )
     raw = source.encode("utf-8") if isinstance(source, str) else source
     if len(raw) > max_bytes:
         raise FlowFormatError(
@@ -418,4 +422,7 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
 
 def dump_flow(flow: Flow) -> str:
     """Canonical JSON: sorted keys, 2-space indent, UTF-8 text, trailing newline."""
-    return json.dumps(flow_to_dict(flow), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(
+        flow_to_dict(flow), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False
+    )
+    return text + "\n"
