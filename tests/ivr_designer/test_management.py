@@ -116,8 +116,8 @@ def test_deleting_a_user_removes_their_tokens(
 
 
 def test_revoking_twice_is_harmless(client, admin, make_token):
-    token, secret = make_token(admin)
-    other, other_secret = make_token(admin)
+    token, _secret = make_token(admin)
+    _other, other_secret = make_token(admin)
     headers = {"Authorization": f"Bearer {other_secret}"}
     assert client.delete(f"/api/tokens/{token.id}", headers=headers).status_code == 204
     assert client.delete(f"/api/tokens/{token.id}", headers=headers).status_code == 204
