@@ -5,7 +5,7 @@ A fresh ``Api`` is made per app (it keeps per-app state); the blueprints are sha
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_smorest import Api
 from werkzeug.exceptions import UnsupportedMediaType
 
@@ -29,9 +29,18 @@ def require_json_body() -> None:
         raise UnsupportedMediaType("request bodies must be JSON (Content-Type: application/json)")
 
 
+def harden_response(response: Response) -> Response:
+    """API answers may carry secrets (new tokens) and are never for caches or sniffing."""
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
 def init_app(app: Flask) -> None:
     api = Api(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.extensions["ivr_designer.api"] = api
     app.before_request(require_json_body)
+    app.after_request(harden_response)

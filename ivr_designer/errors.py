@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAll
 
 log = logging.getLogger(__name__)
 
-JSON_PREFIXES = ("/api", "/healthz", "/hooks")
+JSON_PREFIXES = ("/api/", "/healthz", "/hooks/")
 
 
 class DomainError(Exception):
@@ -75,7 +75,7 @@ def _flatten_messages(data: Any) -> dict[str, Any]:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith(JSON_PREFIXES)
+    return request.path == "/api" or request.path.startswith(JSON_PREFIXES)
 
 
 def _handle_http(error: HTTPException) -> Any:

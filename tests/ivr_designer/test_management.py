@@ -133,4 +133,12 @@ def test_hooks_are_exempt_from_csrf(app, admin, sign_in, client):
     app.register_blueprint(hooks)
     sign_in(admin)  # a browser session is present, but provider webhooks carry no token
     assert client.post("/hooks/ping", json={}).status_code == 200
+    basic = {"Authorization": "Basic dXNlcjpwYXNz"}  # provider credentials, not ours
+    assert client.post("/hooks/ping", json={}, headers=basic).status_code == 200
     assert client.post("/api/tokens", json={"name": "x"}).status_code == 400
+
+
+def test_api_responses_are_not_cached(client, admin, bearer):
+    response = client.post("/api/tokens", json={"name": "x"}, headers=bearer(admin))
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
