@@ -198,31 +198,26 @@ def build_graph(flow: Flow) -> nx.MultiDiGraph:
             )
         )
     graph.add_nodes_from(rows)
-    edges = []
+    add_edge = graph.add_edge
     for node_id, data in rows:
         ports = data["ports"]
         for port_name, target in data["wired"]:
             if not isinstance(target, str) or target not in flow.nodes:
                 continue
             port = ports.get(port_name) if ports is not None else None
-            edges.append(
-                (
-                    node_id,
-                    target,
-                    port_name,
-                    {
-                        "choice": port.choice if port is not None else None,
-                        "known": (port is not None) if ports is not None else None,
-                    },
-                )
+            add_edge(
+                node_id,
+                target,
+                key=port_name,
+                choice=port.choice if port is not None else None,
+                known=(port is not None) if ports is not None else None,
             )
-    graph.add_edges_from(edges)
     return graph
 
 
 def _wired(node: Node) -> list[tuple[Any, Any]]:
-    """The node's (port, target) pairs, tolerating a malformed `ports` value."""
+    """The node's (port, target) pairs by port name, tolerating a malformed `ports`."""
     ports = node.ports
     if not isinstance(ports, Mapping):
         return []
-    return sorted((name, target) for name, target in ports.items() if isinstance(name, str))
+    return sorted([(name, target) for name, target in ports.items() if isinstance(name, str)])
