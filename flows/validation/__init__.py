@@ -131,7 +131,8 @@ def _collector_paused() -> Iterator[None]:
 
 def validate(flow: Flow, catalogue: Catalogue | None = None) -> list[Finding]:
     """All findings about one flow, errors first. References are checked only when a
-    catalogue of the organisation's audio, boxes, numbers and flows is given."""
+    catalogue of the organisation's audio, boxes, numbers and flows is given; a jump
+    into the flow itself counts as a sub-flow cycle (others need `validate_set`)."""
     with _collector_paused():
         try:
             graph = build_graph(flow)
@@ -139,7 +140,8 @@ def validate(flow: Flow, catalogue: Catalogue | None = None) -> list[Finding]:
             return [
                 Finding(Severity.ERROR, "validation.rule_failed", f"flow not readable: {exc!r}")
             ]
-        return validate_graph(graph, catalogue)
+        own = _guarded("subflow_cycles", lambda: subflow_cycles({flow.name: graph})[flow.name])
+        return sort_findings(validate_graph(graph, catalogue) + own)
 
 
 def validate_set(

@@ -78,3 +78,10 @@ def test_flows_of_the_set_are_known_sub_flows() -> None:
     catalogue = Catalogue(flows=frozenset({"z"}))
     result = validate_set({"a": jumper("a", "b", "z", "gone"), "b": jumper("b")}, catalogue)
     assert [(f.code, f.node) for f in result["a"]] == [("ref.flow_missing", "go2")]
+
+
+def test_a_flow_jumping_into_itself_is_found_alone() -> None:
+    from flows.validation import validate
+
+    assert [(f.code, f.node) for f in validate(jumper("a", "a"))] == [("flow.subflow_cycle", "go0")]
+    assert validate(jumper("a", "b")) == []
