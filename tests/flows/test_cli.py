@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from flows.cli import catalogue_from_dict, flows_cli
+from flows.cli import flows_cli
+from flows.validation.catalogue_file import catalogue_from_dict
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "flows" / "examples"
 
