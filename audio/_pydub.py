@@ -13,6 +13,7 @@ with warnings.catch_warnings():
         "ignore", message=r"'audioop' is deprecated", category=DeprecationWarning
     )
     import audioop
+
     from pydub import AudioSegment, generators, silence
 
 __all__ = ["AudioSegment", "audioop", "generators", "silence"]

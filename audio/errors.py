@@ -13,9 +13,9 @@ __all__ = [
     "Empty",
     "Implausible",
     "NotAudio",
-    "ToolFailed",
     "TooLarge",
     "TooLong",
+    "ToolFailed",
     "Truncated",
     "UnsupportedCodec",
 ]

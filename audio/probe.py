@@ -18,8 +18,8 @@ from audio.errors import (
     Empty,
     Implausible,
     NotAudio,
-    ToolFailed,
     TooLarge,
+    ToolFailed,
     TooLong,
     Truncated,
     UnsupportedCodec,
@@ -32,8 +32,16 @@ __all__ = ["ACCEPTED", "ProbeInfo", "check", "probe"]
 # ffprobe format name → codecs accepted inside it. WAV, MP3, OGG (Opus, Vorbis), FLAC, M4A.
 ACCEPTED: dict[str, frozenset[str]] = {
     "wav": frozenset(
-        {"pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_f64le", "pcm_u8",
-         "pcm_mulaw", "pcm_alaw"}
+        {
+            "pcm_s16le",
+            "pcm_s24le",
+            "pcm_s32le",
+            "pcm_f32le",
+            "pcm_f64le",
+            "pcm_u8",
+            "pcm_mulaw",
+            "pcm_alaw",
+        }
     ),
     "mp3": frozenset({"mp3"}),
     "ogg": frozenset({"opus", "vorbis", "flac"}),
@@ -90,9 +98,21 @@ def probe(path: Path | str, *, timeout: float = 30.0) -> ProbeInfo:
     if size == 0:
         raise Empty("The file is empty (0 bytes).")
     proc = run(
-        [ffprobe_binary(), "-v", "error", "-hide_banner", "-show_format", "-show_streams",
-         "-of", "json", "--", str(path)],
-        timeout=timeout, what="ffprobe", check=False,
+        [
+            ffprobe_binary(),
+            "-v",
+            "error",
+            "-hide_banner",
+            "-show_format",
+            "-show_streams",
+            "-of",
+            "json",
+            "--",
+            str(path),
+        ],
+        timeout=timeout,
+        what="ffprobe",
+        check=False,
     )
     stderr = proc.stderr.decode("utf-8", "replace")
     tail = stderr.strip()[-600:]
@@ -165,7 +185,7 @@ def check(info: ProbeInfo, limits: Limits, *, music: bool) -> None:
 
 
 def _clock(seconds: float) -> str:
-    whole = int(round(seconds))
+    whole = round(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

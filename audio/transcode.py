@@ -103,11 +103,34 @@ def decode(
     chain = ",".join([*downmix_filter(channels), f"aresample={TELEPHONY_RATE}"])
     graph = f"[0:a:0]{chain},asplit=2[tel][m];[m]{MEASURE_FILTER}[e]"
     proc = run(
-        [ffmpeg_binary(), *_FFMPEG_COMMON, "-loglevel", "info", "-t", f"{max_seconds + 1:.3f}",
-         "-i", str(src), "-filter_complex", graph,
-         "-map", "[tel]", "-c:a", "pcm_s16le", *_BITEXACT, "-f", "wav", str(intermediate),
-         "-map", "[e]", "-f", "null", "-"],
-        timeout=timeout, what="ffmpeg (decode)", check=False,
+        [
+            ffmpeg_binary(),
+            *_FFMPEG_COMMON,
+            "-loglevel",
+            "info",
+            "-t",
+            f"{max_seconds + 1:.3f}",
+            "-i",
+            str(src),
+            "-filter_complex",
+            graph,
+            "-map",
+            "[tel]",
+            "-c:a",
+            "pcm_s16le",
+            *_BITEXACT,
+            "-f",
+            "wav",
+            str(intermediate),
+            "-map",
+            "[e]",
+            "-f",
+            "null",
+            "-",
+        ],
+        timeout=timeout,
+        what="ffmpeg (decode)",
+        check=False,
     )
     text = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0 or not intermediate.exists():
@@ -140,7 +163,8 @@ def silence_bounds(intermediate: Path, loudness: Loudness) -> Trim:
     must keep its length. The threshold is relative to the measured loudness so a
     quiet recording is not trimmed into its words.
     """
-    segment = AudioSegment.from_wav(str(intermediate))
+    with intermediate.open("rb") as fh:  # pydub leaves files it opened itself unclosed
+        segment = AudioSegment.from_wav(fh)
     threshold = max(loudness.integrated - TRIM_BELOW_LOUDNESS_DB, TRIM_FLOOR_DBFS)
     lead = silence.detect_leading_silence(segment, silence_threshold=threshold, chunk_size=10)
     tail = silence.detect_leading_silence(
@@ -166,11 +190,34 @@ def render_telephony(
     """Trim + gain the 8 kHz intermediate into PCM and μ-law WAVs in one ffmpeg run."""
     chain = ",".join([*trim.filter(), *gain_filters(loudness)])
     run(
-        [ffmpeg_binary(), *_FFMPEG_COMMON, "-v", "error", "-i", str(intermediate),
-         "-filter_complex", f"[0:a]{chain},asplit=2[p][u]",
-         "-map", "[p]", "-c:a", "pcm_s16le", *_BITEXACT, "-f", "wav", str(pcm_path),
-         "-map", "[u]", "-c:a", "pcm_mulaw", *_BITEXACT, "-f", "wav", str(ulaw_path)],
-        timeout=timeout, what="ffmpeg (telephony rendition)",
+        [
+            ffmpeg_binary(),
+            *_FFMPEG_COMMON,
+            "-v",
+            "error",
+            "-i",
+            str(intermediate),
+            "-filter_complex",
+            f"[0:a]{chain},asplit=2[p][u]",
+            "-map",
+            "[p]",
+            "-c:a",
+            "pcm_s16le",
+            *_BITEXACT,
+            "-f",
+            "wav",
+            str(pcm_path),
+            "-map",
+            "[u]",
+            "-c:a",
+            "pcm_mulaw",
+            *_BITEXACT,
+            "-f",
+            "wav",
+            str(ulaw_path),
+        ],
+        timeout=timeout,
+        what="ffmpeg (telephony rendition)",
     )
 
 
@@ -196,11 +243,37 @@ def render_opus(
     chain = ",".join([*mix, *trim.filter(), *gain_filters(loudness)])
     bitrate = "64k" if out_channels == 2 else "32k"
     run(
-        [ffmpeg_binary(), *_FFMPEG_COMMON, "-v", "error", "-i", str(src), "-map", "0:a:0",
-         "-vn", "-sn", "-dn", "-af", chain, "-ac", str(out_channels), "-ar", "48000",
-         "-c:a", "libopus", "-b:a", bitrate, "-application", "audio" if stereo else "voip",
-         *_BITEXACT, "-f", "ogg", str(dest)],
-        timeout=timeout, what="ffmpeg (opus rendition)",
+        [
+            ffmpeg_binary(),
+            *_FFMPEG_COMMON,
+            "-v",
+            "error",
+            "-i",
+            str(src),
+            "-map",
+            "0:a:0",
+            "-vn",
+            "-sn",
+            "-dn",
+            "-af",
+            chain,
+            "-ac",
+            str(out_channels),
+            "-ar",
+            "48000",
+            "-c:a",
+            "libopus",
+            "-b:a",
+            bitrate,
+            "-application",
+            "audio" if stereo else "voip",
+            *_BITEXACT,
+            "-f",
+            "ogg",
+            str(dest),
+        ],
+        timeout=timeout,
+        what="ffmpeg (opus rendition)",
     )
 
 
@@ -228,12 +301,20 @@ def telephony(
     intermediate = pcm_path.with_name(pcm_path.name + ".decoding.wav")
     try:
         decoded = decode(
-            src, intermediate, channels=channels, declared_seconds=declared_seconds,
-            max_seconds=max_seconds, timeout=timeout,
+            src,
+            intermediate,
+            channels=channels,
+            declared_seconds=declared_seconds,
+            max_seconds=max_seconds,
+            timeout=timeout,
         )
         trim = silence_bounds(intermediate, decoded.loudness) if trim_silence else Trim()
         render_telephony(
-            intermediate, pcm_path, ulaw_path, loudness=decoded.loudness, trim=trim,
+            intermediate,
+            pcm_path,
+            ulaw_path,
+            loudness=decoded.loudness,
+            trim=trim,
             timeout=timeout,
         )
     finally:
