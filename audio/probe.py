@@ -69,7 +69,7 @@ class ProbeInfo:
     codec: str
     sample_rate: int
     channels: int
-    duration: float  # seconds, as declared by the container/stream headers
+    duration: float  # seconds, as declared by the headers; -1 when they do not say
     bit_rate: int | None
     size: int  # bytes on disk
 
@@ -173,7 +173,7 @@ def check(info: ProbeInfo, limits: Limits, *, music: bool) -> None:
     if not limits.min_sample_rate <= info.sample_rate <= limits.max_sample_rate:
         raise Implausible(f"The file declares a sample rate of {info.sample_rate} Hz.")
     if info.duration < 0:
-        raise Truncated("The file does not say how long it is; it may be cut off.")
+        return  # unknown length: decoding is capped at the limit and checked then
     if info.duration == 0:
         raise Empty("The file contains no sound (0 seconds).")
     max_seconds = limits.max_seconds(music=music)

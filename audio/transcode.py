@@ -146,7 +146,7 @@ def decode(
             "The file decodes to more audio than its header declares and the limit allows."
         )
     slack = max(TRUNCATION_TOLERANCE[0], TRUNCATION_TOLERANCE[1] * declared_seconds)
-    if seconds < declared_seconds - slack:
+    if declared_seconds >= 0 and seconds < declared_seconds - slack:
         raise Truncated(
             f"The file stops after {seconds:.1f} s but says it is {declared_seconds:.1f} s long.",
             detail=stderr_tail(text),
