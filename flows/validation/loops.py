@@ -38,14 +38,21 @@ def _cyclic_components(
     Nodes with no kept edge in or no kept edge out cannot lie on a cycle; peeling a few
     rounds of them first leaves the component search a small graph to work on.
     """
-    kept = {
-        n for n, data in graph.nodes(data=True) if data["props"] is not None and keep_node(data)
-    }
-    edges = [
-        (u, v)
-        for u, v, data in graph.edges(data=True)
-        if data["known"] and keep_edge(data["choice"]) and u in kept and v in kept
+    rows = [
+        (n, data)
+        for n, data in graph.nodes(data=True)
+        if data["props"] is not None and keep_node(data)
     ]
+    kept = {n for n, _ in rows}
+    edges = []
+    for u, data in rows:
+        ports = data["ports"]
+        if not ports:
+            continue
+        for name, v in data["wired"]:
+            port = ports.get(name)
+            if port is not None and isinstance(v, str) and v in kept and keep_edge(port.choice):
+                edges.append((u, v))
     for _ in range(_PEEL_ROUNDS):
         sources = {u for u, _ in edges}
         targets = {v for _, v in edges}
