@@ -175,7 +175,10 @@ def build_graph(flow: Flow) -> nx.MultiDiGraph:
     """
     graph = nx.MultiDiGraph(flow=flow.name, entry=flow.entry)
     types = registry.all_types()
-    ordered = sorted(flow.nodes.items(), key=lambda item: str(item[0]))
+    try:
+        ordered = sorted(flow.nodes.items())  # ids are unique: nodes are never compared
+    except TypeError:  # ids that are not all strings (a hand-built Flow)
+        ordered = sorted(flow.nodes.items(), key=lambda item: str(item[0]))
     rows = []
     for node_id, node in ordered:
         kind = types.get(node.type) if isinstance(node.type, str) else None
