@@ -85,7 +85,7 @@ class IngestResult:
     @property
     def sounds_like_undeclared_music(self) -> bool:
         """Declared as speech but the estimate says music: ask the admin about rights."""
-        return not self.declared_music and self.music.is_music
+        return not self.declared_music and self.music.conclusive and self.music.is_music
 
 
 def sha256_file(path: Path) -> str:

@@ -32,6 +32,7 @@ __all__ = ["MusicEstimate", "Thresholds", "estimate", "features"]
 FRAME_MS = 20
 WINDOW_FRAMES = 50  # one second
 SILENT_RMS = 30  # about -60 dBFS on 16-bit samples
+MIN_SECONDS = 3.0  # below this there are too few seconds to judge
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,11 @@ class MusicEstimate:
     energy_modulation: float
     speech_votes: int
     seconds_analysed: float
+
+    @property
+    def conclusive(self) -> bool:
+        """Enough sound was analysed for the verdict to mean something."""
+        return self.seconds_analysed >= MIN_SECONDS
 
     @property
     def is_music(self) -> bool:

@@ -43,6 +43,7 @@ TRIM_PAD_MS = 150  # keep a breath of silence so the prompt does not start abrup
 TRIM_BELOW_LOUDNESS_DB = 35.0  # "silence" = this far below the measured loudness
 TRIM_FLOOR_DBFS = -65.0
 TRUNCATION_TOLERANCE = (0.5, 0.03)  # seconds, fraction of the declared duration
+SHORT_CLIP_SECONDS = 2.0  # below this a clip may hold too few R128 blocks to be measured
 
 _FFMPEG_COMMON = ["-nostdin", "-hide_banner", "-nostats", "-y"]
 _BITEXACT = ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
@@ -151,9 +152,19 @@ def decode(
             f"The file stops after {seconds:.1f} s but says it is {declared_seconds:.1f} s long.",
             detail=stderr_tail(text),
         )
+    if loudness.silent and seconds < SHORT_CLIP_SECONDS:
+        loudness = _short_clip_loudness(intermediate, loudness)
     if loudness.silent:
         raise Empty("The file contains only silence.")
     return Decoded(loudness=loudness, seconds=seconds)
+
+
+def _short_clip_loudness(intermediate: Path, measured: Loudness) -> Loudness:
+    """R128 gating needs 400 ms blocks, so a beep reads as silence; for such short
+    clips the plain RMS level (pydub, the clip is tiny) stands in for loudness."""
+    with intermediate.open("rb") as fh:
+        level = AudioSegment.from_wav(fh).dBFS
+    return Loudness(integrated=max(level, -70.0), peak=measured.peak)
 
 
 def silence_bounds(intermediate: Path, loudness: Loudness) -> Trim:
