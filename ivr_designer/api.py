@@ -12,10 +12,17 @@ from werkzeug.exceptions import UnsupportedMediaType
 from ivr_designer.audit.api import blp as audit_blp
 from ivr_designer.auth.api import blp as auth_blp
 from ivr_designer.orgs.api import blp as orgs_blp
+from ivr_designer.schemas import ErrorSchema
 from ivr_designer.tokens.api import blp as tokens_blp
 from ivr_designer.users.api import blp as users_blp
 
 BLUEPRINTS = (auth_blp, orgs_blp, users_blp, tokens_blp, audit_blp)
+
+
+class IvrApi(Api):
+    """Documents our error format instead of flask-smorest's default one."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 def require_json_body() -> None:
@@ -38,7 +45,7 @@ def harden_response(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    api = Api(app)
+    api = IvrApi(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.extensions["ivr_designer.api"] = api

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema
+from marshmallow import EXCLUDE, RAISE, Schema, fields
 
 
 class InputSchema(Schema):
@@ -17,3 +17,16 @@ class QuerySchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+
+class ErrorSchema(Schema):
+    """Every error of the API: a message, and per-field messages for invalid input."""
+
+    error = fields.Str(required=True)
+    # Named apart from Schema.fields, which marshmallow uses itself.
+    field_messages = fields.Dict(
+        keys=fields.Str(),
+        data_key="fields",
+        attribute="fields",
+        metadata={"description": "Field name -> list of messages."},
+    )

@@ -22,3 +22,9 @@ def test_schemas_never_document_secrets(client):
     text = client.get("/api/openapi.json").get_data(as_text=True)
     assert "password_hash" not in text
     assert "token_hash" not in text
+
+
+def test_documented_error_format_is_the_real_one(client):
+    spec = client.get("/api/openapi.json").json
+    error = spec["components"]["schemas"]["Error"]
+    assert set(error["properties"]) == {"error", "fields"}
