@@ -310,3 +310,47 @@ def test_dict_round_trip_for_the_web_app() -> None:
 def test_flow_from_dict_names_the_file() -> None:
     with pytest.raises(FlowFormatError, match=r'^stored: field "nodes"'):
         flow_from_dict(doc(nodes=3), filename="stored")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("format: 1\nname: x\nnodes:\n  ~: {type: play}\n", "node id must be a string, not null"),
+        (
+            "format: 1\nname: x\nnodes:\n  a: {type: play, props: {~: 1}}\n",
+            'field "props.None": keys must be strings',
+        ),
+        ("format: 1\nname: x\nentry: true\n", 'field "entry": must be a string, not a boolean'),
+        ("format: 1\nname: x\nentry: {a: 1}\n", 'field "entry": must be a string, not an object'),
+        (
+            "format: 1\nname: x\nnodes: {a: {type: play, ports: {next: [b]}}}\n",
+            "target must be a string, not a list",
+        ),
+        (
+            "format: 1\nname: x\nnodes: {a: {type: play, props: {s: !!set {a}}}}\n",
+            "set values are not allowed",
+        ),
+    ],
+)
+def test_yaml_specific_problems(text: str, message: str) -> None:
+    assert message in str(load_error(text, "f.yaml"))
+
+
+def test_yaml_nested_too_deeply() -> None:
+    assert "invalid YAML" in str(load_error("a: " + "[" * 5000 + "]" * 5000, "f.yaml"))
+
+
+def test_null_optional_fields_mean_empty() -> None:
+    data = doc(description=None, entry=None, layout=None)
+    flow = load_flow(json.dumps(data))
+    assert (flow.description, flow.entry, flow.layout) == ("", "", {})
+
+
+def test_a_directory_is_not_readable(tmp_path: Path) -> None:
+    with pytest.raises(FlowFormatError, match=r"^x\.json: cannot read file"):
+        load_flow(tmp_path, filename="x.json")
+
+
+def test_bytes_over_the_limit() -> None:
+    with pytest.raises(FlowFormatError, match="more than the limit of 10 bytes"):
+        load_flow(b"{" + b" " * 20 + b"}", max_bytes=10)
