@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 4
 
-.PHONY: install run serve migrate test lint typecheck pytest bench clean
+.PHONY: install sysdeps run serve migrate test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian tools (ffmpeg, sox, espeak-ng); a no-op when present.
+sysdeps:
+	./scripts/system-deps.sh
+
 # Migrates, ensures the demo org "Demo ApS" and its admin (login printed), serves.
-run: $(STAMP)
+run: sysdeps $(STAMP)
 	$(BIN)/ivr-designer run --demo --host $(HOST) --port $(PORT)
 
 # Production-style: migrations are explicit, gunicorn serves wsgi:app.
@@ -33,7 +37,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: sysdeps $(STAMP)
 	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 test: lint pytest
