@@ -82,8 +82,11 @@ def downmix_filter(channels: int) -> list[str]:
 
 def wav_seconds(path: Path) -> float:
     """Duration of a PCM WAV from its header."""
-    with wave.open(str(path), "rb") as wav:
-        return wav.getnframes() / wav.getframerate()
+    try:
+        with wave.open(str(path), "rb") as wav:
+            return wav.getnframes() / wav.getframerate()
+    except (wave.Error, EOFError, ZeroDivisionError) as exc:
+        raise NotAudio("ffmpeg produced an unreadable WAV.", detail=str(exc)) from None
 
 
 def decode(

@@ -8,7 +8,8 @@ ffmpeg's lavfi sources) and makes the telephony rendition (8 kHz mono PCM WAV pl
   for the telephony rendition: probe, decode+downmix+resample+R128 measurement in
   one ffmpeg pass, gain/limiter into both WAVs in a second pass over 8 kHz data);
 * plain: the same job typed as ffmpeg commands - an ``ebur128`` measurement pass
-  over the MP3, then one command applying ``volume`` and writing both WAVs;
+  over the MP3's mono mix, then one command applying the same ``volume`` (and
+  limiter when needed) and writing both WAVs;
 * loudnorm (context only): one-pass ``loudnorm`` (dynamic R128) into both WAVs.
 
 Then, in a child process, a full ``ingest`` (all renditions, hash, music estimate,
@@ -42,6 +43,7 @@ from audio.probe import probe
 from audio.transcode import telephony
 
 FFMPEG = ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-y"]
+DOWNMIX = "pan=mono|c0=0.5*c0+0.5*c1"  # measured on what is played: the mono mix
 
 
 def make_mp3(path: Path, minutes: float) -> None:
@@ -90,7 +92,16 @@ def ours(src: Path, out: Path) -> None:
 
 def plain(src: Path, out: Path) -> None:
     measured = subprocess.run(
-        [*FFMPEG, "-i", str(src), "-af", "ebur128=peak=sample:framelog=verbose", "-f", "null", "-"],
+        [
+            *FFMPEG,
+            "-i",
+            str(src),
+            "-af",
+            f"{DOWNMIX},ebur128=peak=sample:framelog=verbose",
+            "-f",
+            "null",
+            "-",
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -98,7 +109,7 @@ def plain(src: Path, out: Path) -> None:
     ).stderr
     loudness = parse_ebur128(measured)
     assert loudness is not None
-    chain = ",".join(["pan=mono|c0=0.5*c0+0.5*c1", "aresample=8000", *gain_filters(loudness)])
+    chain = ",".join([DOWNMIX, "aresample=8000", *gain_filters(loudness)])
     subprocess.run(
         [
             *FFMPEG,
