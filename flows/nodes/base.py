@@ -84,8 +84,16 @@ class NodeType(ABC):
 
         Raises `marshmallow.ValidationError` on bad properties.
         """
-        loaded: dict[str, Any] = self.schema().load(dict(props))
+        loaded: dict[str, Any] = self._schema_instance().load(dict(props))
         return loaded
+
+    def _schema_instance(self) -> Schema:
+        # Building a marshmallow schema (it deep-copies its fields, nested ones too)
+        # costs several loads; a schema keeps no per-load state, so one per type serves.
+        instance: Schema | None = self.__dict__.get("_schema")
+        if instance is None:
+            instance = self.__dict__["_schema"] = self.schema()
+        return instance
 
     @abstractmethod
     def ports(self, props: Mapping[str, Any]) -> list[Port]:

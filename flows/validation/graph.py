@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
-from marshmallow import Schema, ValidationError
+from marshmallow import ValidationError
 
 from flows import registry
 from flows.findings import Finding, Severity
@@ -61,25 +61,15 @@ class Loaded:
 
 _CACHE_LIMIT = 50_000
 _cache: OrderedDict[tuple[int, str, str], Loaded] = OrderedDict()
-_schemas: dict[tuple[int, str], Schema] = {}
 
 
 def clear_cache() -> None:
     """Forget every memoised load (the benchmark's cold runs; tests)."""
     _cache.clear()
-    _schemas.clear()
 
 
 def _load_props(kind: NodeType, props: Mapping[str, Any]) -> dict[str, Any]:
-    if type(kind).load is not NodeType.load:
-        return kind.load(props)
-    # one schema instance per type: building a marshmallow schema costs more than a load
-    key = (id(kind), kind.type)
-    schema = _schemas.get(key)
-    if schema is None:
-        schema = _schemas[key] = kind.schema()
-    loaded: dict[str, Any] = schema.load(dict(props))
-    return loaded
+    return kind.load(props)
 
 
 def _evaluate(kind: NodeType, props: Any) -> Loaded:
