@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask
 
+from ivr_designer import crypto
 from ivr_designer.database import normalise_database_url
 
 #: Environment variables read at start-up, with the config key they set.
@@ -26,6 +27,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "MEDIA_FOLDER": "MEDIA_FOLDER",
     "MAX_CONTENT_LENGTH": "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXY_COUNT": "TRUSTED_PROXY_COUNT",
+    "ENCRYPTION_KEY": "ENCRYPTION_KEY",
 }
 _INTEGER_KEYS = {"MAX_CONTENT_LENGTH", "TRUSTED_PROXY_COUNT"}
 
@@ -103,6 +105,12 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = str(app.config["PUBLIC_BASE_URL"]).startswith("https://")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret_key(app, instance)
+    if not app.config.get("ENCRYPTION_KEY"):
+        app.config["ENCRYPTION_KEY"] = _development_encryption_key(app, instance)
+    try:
+        crypto.parse_keys(app.config["ENCRYPTION_KEY"])
+    except crypto.InvalidKey as exc:
+        raise ConfigError(f"ENCRYPTION_KEY is not usable: {exc}. {_KEY_HINT}") from None
 
 
 def is_production(app: Flask) -> bool:
@@ -122,6 +130,32 @@ def _development_secret_key(app: Flask, instance: Path) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+_KEY_HINT = (
+    "Generate one with `python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())'`; several keys separated by commas rotate "
+    "(the first encrypts)."
+)
+
+
+def _development_encryption_key(app: Flask, instance: Path) -> str:
+    """Like the secret key: generated once in development, required in production.
+
+    Losing this key makes every stored provider credential unreadable, so production
+    must manage it explicitly rather than depend on a file that a redeploy may drop.
+    """
+    if is_production(app):
+        raise ConfigError(
+            "ENCRYPTION_KEY is not set. In production (IVR_ENV=production) set "
+            f"ENCRYPTION_KEY to keep provider credentials encrypted at rest. {_KEY_HINT}"
+        )
+    path = instance / "encryption_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(crypto.generate_key())
     return path.read_text().strip()
 
 

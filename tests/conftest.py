@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,12 +22,23 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
-from ivr_designer import create_app, migrate
+from ivr_designer import create_app, crypto, migrate
 from ivr_designer.auth.api_tokens import new_secret
 from ivr_designer.auth.passwords import hash_password, make_hasher
+from ivr_designer.callflows.documents import canonical_document, document_sha256, parse_document
 from ivr_designer.database import build_engine, normalise_database_url
 from ivr_designer.extensions import db
-from ivr_designer.models import ApiToken, Organisation, User
+from ivr_designer.models import (
+    ApiToken,
+    FaxBox,
+    Flow,
+    FlowVersion,
+    Organisation,
+    PhoneNumber,
+    ProviderAccount,
+    User,
+    VoicemailBox,
+)
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 TEST_SCHEMA = "ivr_designer_tests"
@@ -235,3 +246,139 @@ def sign_in(client: FlaskClient) -> Callable[..., dict[str, str]]:
         return {"X-CSRFToken": response.json["csrf_token"]}
 
     return sign_in
+
+
+# --- issue 4: flows, boxes, provider accounts, numbers -------------------------------
+
+
+def simple_flow_document(name: str, *, box: str | None = None) -> dict[str, Any]:
+    """A valid flow: a greeting, then a voicemail box (when given) or hang-up."""
+    nodes: dict[str, Any] = {
+        "greeting": {"type": "play", "props": {"text": "Hej"}, "ports": {"next": "end"}},
+        "end": {"type": "hangup", "props": {}, "ports": {}},
+    }
+    if box is not None:
+        nodes["greeting"]["ports"] = {"next": "vm"}
+        nodes["vm"] = {"type": "voicemail", "props": {"box": box}, "ports": {"next": "end"}}
+    return {"format": 1, "name": name, "entry": "greeting", "nodes": nodes, "layout": {}}
+
+
+@pytest.fixture
+def make_flow(db_session: Session) -> Callable[..., Flow]:
+    """A flow with ``document`` as its draft; ``published=True`` also makes version 1
+    from it (no validation: tests may want to publish anything)."""
+
+    def make(
+        org: Organisation,
+        name: str | None = None,
+        document: dict[str, Any] | None = None,
+        *,
+        published: bool = False,
+        author: User | None = None,
+    ) -> Flow:
+        name = name or f"flow-{next(_serial)}"
+        draft = canonical_document(parse_document(document or simple_flow_document(name)))
+        flow = _save(db_session, Flow(org_id=org.id, name=name, draft=draft))
+        if published:
+            version = _save(
+                db_session,
+                FlowVersion(
+                    org_id=org.id,
+                    flow_id=flow.id,
+                    number=1,
+                    document=draft,
+                    message="published by a test",
+                    author_id=author.id if author else None,
+                    sha256=document_sha256(draft),
+                ),
+            )
+            flow.published_version_id = version.id
+            flow = _save(db_session, flow)
+        return flow
+
+    return make
+
+
+@pytest.fixture
+def make_box(db_session: Session) -> Callable[..., VoicemailBox | FaxBox]:
+    """``kind="voicemail"`` (default) or ``"fax"``; ``listeners`` are users of the org."""
+
+    def make(
+        org: Organisation,
+        key: str | None = None,
+        *,
+        kind: str = "voicemail",
+        name: str | None = None,
+        listeners: Sequence[User] = (),
+        **fields: Any,
+    ) -> VoicemailBox | FaxBox:
+        number = next(_serial)
+        model = {"voicemail": VoicemailBox, "fax": FaxBox}[kind]
+        box = model(
+            org_id=org.id,
+            key=key or f"{kind}-{number}",
+            name=name or f"{kind.title()} box {number}",
+            **fields,
+        )
+        box.listeners = list(listeners)
+        return _save(db_session, box)
+
+    return make
+
+
+TEST_AUTH_TOKEN = "test-auth-token-0123456789"
+
+
+@pytest.fixture
+def make_provider_account(db_session: Session, app: Flask) -> Callable[..., ProviderAccount]:
+    """The auth token is encrypted with the test app's ENCRYPTION_KEY."""
+
+    def make(
+        org: Organisation,
+        provider: str = "twilio",
+        *,
+        account_sid: str | None = None,
+        auth_token: str = TEST_AUTH_TOKEN,
+        api_base_url: str | None = None,
+        label: str = "",
+    ) -> ProviderAccount:
+        account = ProviderAccount(
+            org_id=org.id,
+            provider=provider,
+            account_sid=account_sid or f"AC{next(_serial):032d}",
+            auth_token_encrypted=crypto.encrypt(auth_token, app),
+            api_base_url=api_base_url,
+            label=label,
+        )
+        return _save(db_session, account)
+
+    return make
+
+
+@pytest.fixture
+def make_number(
+    db_session: Session, make_provider_account: Callable[..., ProviderAccount]
+) -> Callable[..., PhoneNumber]:
+    """A number of ``org``; without ``provider_account`` a new twilio account is made."""
+
+    def make(
+        org: Organisation,
+        e164: str | None = None,
+        *,
+        voice_flow: Flow | None = None,
+        fax_box: FaxBox | None = None,
+        provider_account: ProviderAccount | None = None,
+        label: str = "",
+    ) -> PhoneNumber:
+        account = provider_account or make_provider_account(org)
+        number = PhoneNumber(
+            org_id=org.id,
+            e164=e164 or f"+4570{next(_serial):06d}",
+            label=label,
+            provider_account_id=account.id,
+            voice_flow_id=voice_flow.id if voice_flow else None,
+            fax_box_id=fax_box.id if fax_box else None,
+        )
+        return _save(db_session, number)
+
+    return make

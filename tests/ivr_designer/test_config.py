@@ -15,7 +15,14 @@ UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/nothing"
 
 @pytest.fixture
 def instance(tmp_path, monkeypatch) -> Path:
-    for variable in ("IVR_ENV", "DATABASE_URL", "SECRET_KEY", "PUBLIC_BASE_URL", "MEDIA_FOLDER"):
+    for variable in (
+        "IVR_ENV",
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "PUBLIC_BASE_URL",
+        "MEDIA_FOLDER",
+        "ENCRYPTION_KEY",
+    ):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("IVR_INSTANCE_PATH", str(tmp_path / "instance"))
     return tmp_path / "instance"
@@ -41,6 +48,7 @@ def test_production_requires_a_secret_key(instance, monkeypatch):
         create_app()
     assert not (instance / "secret_key").exists()
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
     assert create_app().config["SECRET_KEY"] == "from-the-environment"
 
 
