@@ -1,0 +1,156 @@
+"""Call records (CDRs) and their step traces, written by the webhooks.
+
+Each step URL request finds its call by the provider's CallSid (one query that also
+gives the next step number) and appends the nodes it ran; outcomes only ever move
+forward (in progress → answered → voicemail/fax), and the provider's final status
+closes the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ivr_designer.models import Call, CallStep
+
+__all__ = [
+    "FINAL_STATUSES",
+    "CallHandle",
+    "StepRecord",
+    "apply_status",
+    "open_call",
+    "record_steps",
+    "set_outcome",
+]
+
+FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+# Later outcomes win over earlier ones; abandoned/failed come only from the status.
+_RANK = {"in_progress": 0, "abandoned": 1, "failed": 1, "answered": 2, "voicemail": 3, "fax": 3}
+
+
+@dataclass(frozen=True)
+class CallHandle:
+    id: int
+    next_seq: int
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    flow_name: str
+    node_id: str
+    node_type: str
+    input: str | None = None
+    port: str | None = None
+    ended: str | None = None
+
+
+def _clip(value: str | None, limit: int) -> str | None:
+    return None if value is None else value[:limit]
+
+
+def _find(session: Session, call_sid: str) -> CallHandle | None:
+    row = session.execute(
+        select(Call.id, func.coalesce(func.max(CallStep.seq), 0))
+        .outerjoin(CallStep, CallStep.call_id == Call.id)
+        .where(Call.call_sid == call_sid)
+        .group_by(Call.id)
+    ).first()
+    return CallHandle(row[0], row[1] + 1) if row is not None else None
+
+
+def open_call(
+    session: Session,
+    *,
+    org_id: int,
+    number_id: int,
+    call_sid: str,
+    caller: str,
+    called: str,
+    flow_version_id: int | None,
+    now: datetime,
+) -> CallHandle:
+    """The call's record, created on the first webhook of the call (race-safe)."""
+    handle = _find(session, call_sid)
+    if handle is not None:
+        return handle
+    call = Call(
+        org_id=org_id,
+        call_sid=call_sid[:64],
+        phone_number_id=number_id,
+        caller=caller[:64],
+        called=called[:64],
+        flow_version_id=flow_version_id,
+        started_at=now,
+        outcome="in_progress",
+    )
+    try:
+        with session.begin_nested():
+            session.add(call)
+    except IntegrityError:
+        handle = _find(session, call_sid)  # another worker created it just now
+        if handle is None:
+            raise
+        return handle
+    return CallHandle(call.id, 1)
+
+
+def record_steps(
+    session: Session,
+    org_id: int,
+    handle: CallHandle,
+    steps: Sequence[StepRecord],
+    *,
+    now: datetime,
+    duration_ms: int | None,
+) -> None:
+    """Append ``steps`` (the nodes one webhook answer ran) to the call's trace."""
+    session.add_all(
+        CallStep(
+            org_id=org_id,
+            call_id=handle.id,
+            seq=handle.next_seq + offset,
+            flow_name=step.flow_name[:200],
+            node_id=step.node_id[:64],
+            node_type=step.node_type[:32],
+            input=_clip(step.input, 255),
+            port=_clip(step.port, 32),
+            ended=_clip(step.ended, 32),
+            at=now + timedelta(microseconds=offset),
+            duration_ms=duration_ms,
+        )
+        for offset, step in enumerate(steps)
+    )
+
+
+def set_outcome(session: Session, call_id: int, outcome: str) -> None:
+    """Move the call's outcome forward (never back: a voicemail stays a voicemail)."""
+    weaker = [name for name, rank in _RANK.items() if rank < _RANK[outcome]]
+    session.execute(
+        update(Call)
+        .where(Call.id == call_id, Call.outcome.in_(weaker))
+        .values(outcome=outcome)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def apply_status(
+    session: Session, call_sid: str, status: str, duration: str | None, now: datetime
+) -> bool:
+    """The provider's call status callback; a final status closes the call record."""
+    status = status.strip().lower()[:32]
+    call = session.execute(select(Call).where(Call.call_sid == call_sid)).scalar_one_or_none()
+    if call is None:
+        return False
+    call.provider_status = status
+    if status in FINAL_STATUSES:
+        call.ended_at = call.ended_at or now
+        if duration and duration.strip().isdigit() and len(duration.strip()) < 9:
+            call.duration_s = int(duration.strip())
+        if call.outcome == "in_progress":
+            call.outcome = "failed" if status == "failed" else "abandoned"
+    return True
