@@ -1,7 +1,8 @@
 """The generated speech/music set used to measure music detection.
 
-Speech comes from espeak-ng (Danish and English, several voices and speeds), music
-from sox (chord progressions, melodies, with and without percussion and noise).
+Speech comes from espeak-ng (Danish and English, several voices and speeds, clean
+and with pink noise), music from sox (chord progressions, melodies, an ambient pad,
+with and without percussion and noise).
 Everything is generated into a directory at test/bench time, never committed.
 
     .venv/bin/python -m tests.audio.corpus     # prints the confusion matrix
@@ -155,10 +156,39 @@ def music(dest: Path) -> list[Clip]:
     return clips
 
 
+def noisy_speech(dest: Path, clips: list[Clip]) -> list[Clip]:
+    """The first take of each sentence with pink noise under it (a noisy line)."""
+    noise = dest / "noise.wav"  # made by ``music``
+    noisy = []
+    for clip in clips:
+        if not clip.path.name.endswith("-0.wav"):
+            continue
+        resampled = dest / f"16k-{clip.path.name}"
+        _run(["sox", str(clip.path), "-r", "16000", str(resampled)])
+        out = dest / f"speech-noisy-{clip.path.name.removeprefix('speech-')}"
+        _run(["sox", "-m", str(resampled), str(noise), str(out), "trim", "0", "5"])
+        noisy.append(Clip(out, "speech"))
+    return noisy
+
+
+def ambient(dest: Path) -> list[Clip]:
+    """A slow pad with long fades: many quiet frames, like pauses in speech."""
+    path = dest / "music-ambient.wav"
+    args = ["sox", "-n", "-r", "16000", "-c", "1", str(path)]
+    for index, note in enumerate(["C4", "A3", "F3", "G3"] * 2):
+        if index:
+            args.append(":")
+        args += ["synth", "2", "sine", note, "sine", "E4", "fade", "q", "0.8", "2", "0.8"]
+    _run(args)
+    return [Clip(path, "music")]
+
+
 def build(dest: Path) -> list[Clip]:
     """Generate the whole set into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
-    return speech(dest) + music(dest)
+    spoken = speech(dest)
+    played = music(dest)
+    return spoken + noisy_speech(dest, spoken) + played + ambient(dest)
 
 
 def main() -> int:
