@@ -46,7 +46,7 @@ def _text(table: dict[str, str], language: str) -> str:
 
 
 def _voicemail_verbs(flow: Flow, ctx: RenderContext) -> VoiceResponse | None:
-    """The Record of the flow's first voicemail node, or None if it cannot be made."""
+    """The Record of the flow's first usable voicemail node, or None."""
     for node in flow.nodes.values():
         if node.type != "voicemail":
             continue
@@ -57,7 +57,7 @@ def _voicemail_verbs(flow: Flow, ctx: RenderContext) -> VoiceResponse | None:
             node_type.render(node, props, replace(ctx, flow=flow.name, state={}), response)
         except Exception:
             log.exception("fallback voicemail %r of flow %r cannot be rendered", node.id, flow.name)
-            return None
+            continue
         return response
     return None
 

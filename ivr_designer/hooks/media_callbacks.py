@@ -57,6 +57,7 @@ def recording(
     version_id: int,
     node_id: str,
     params: Mapping[str, str],
+    state: Mapping[str, str] | None = None,
 ) -> None:
     """recordingStatusCallback (and transcribeCallback) of a voicemail node."""
     pinned = pin(session, route, env, version_id)

@@ -99,19 +99,21 @@ def _note_failure(route: Route, env: HookEnv, params: Mapping[str, str], where: 
 def _fallback(
     route: Route, env: HookEnv | None, version_id: int | None, params: Mapping[str, str]
 ) -> str:
+    """The apology, then a voicemail of the pinned flow (or the number's current one)."""
     try:
-        wanted = version_id if version_id is not None else route.published_version_id
-        if env is None or wanted is None:
+        if env is None:
             return fallback_twiml(route.language)
-        loaded = env.versions.get(db.session, wanted)
-        if loaded is None or loaded.org_id != route.org_id:
-            return fallback_twiml(route.language)
-        pinned = Pinned(loaded, {loaded.name: loaded})
-        ctx = context_for(db.session, route, env, pinned, params, {})
-        return fallback_twiml(route.language, loaded.flow, ctx)
+        for wanted in dict.fromkeys((version_id, route.published_version_id)):
+            loaded = env.versions.get(db.session, wanted) if wanted is not None else None
+            if loaded is None or loaded.org_id != route.org_id:
+                continue
+            pinned = Pinned(loaded, {loaded.name: loaded})
+            ctx = context_for(db.session, route, env, pinned, params, {})
+            return fallback_twiml(route.language, loaded.flow, ctx)
     except Exception:
         log.exception("fallback for number %s failed; hanging up", route.e164)
-        return fallback_twiml(route.language)
+        db.session.rollback()
+    return fallback_twiml(route.language)
 
 
 def _answer(
@@ -215,9 +217,7 @@ def voice_wait(version: str, node: str) -> Response:
 @blp.post("/voice/<version>/<node>/recording")
 def voice_recording(version: str, node: str) -> Response:
     """recordingStatusCallback and transcribeCallback of a voicemail node."""
-    return _pinned_call(
-        lambda *args: media_callbacks.recording(*args), version, node, caller_waits=False
-    )
+    return _pinned_call(media_callbacks.recording, version, node, caller_waits=False)
 
 
 @blp.post("/fax")
