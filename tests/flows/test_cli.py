@@ -374,3 +374,8 @@ def test_simulate_usage_errors(args: list[str], message: str) -> None:
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_shipped_examples_are_in_canonical_form() -> None:
+    result = run("fmt", "--check", *sorted(EXAMPLES.glob("*.json")))
+    assert result.exit_code == 0, result.output
