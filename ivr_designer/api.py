@@ -11,13 +11,22 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from ivr_designer.audit.api import blp as audit_blp
 from ivr_designer.auth.api import blp as auth_blp
+from ivr_designer.callflows.api import blp as flows_blp
 from ivr_designer.calls.api import blp as calls_blp
 from ivr_designer.orgs.api import blp as orgs_blp
 from ivr_designer.schemas import ErrorSchema
 from ivr_designer.tokens.api import blp as tokens_blp
 from ivr_designer.users.api import blp as users_blp
 
-BLUEPRINTS = (auth_blp, orgs_blp, users_blp, tokens_blp, audit_blp, calls_blp)
+BLUEPRINTS = (
+    auth_blp,
+    orgs_blp,
+    users_blp,
+    tokens_blp,
+    audit_blp,
+    calls_blp,
+    flows_blp,
+)
 
 
 class IvrApi(Api):

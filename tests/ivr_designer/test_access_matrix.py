@@ -6,13 +6,16 @@ cannot ship without stating its access rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from ivr_designer.models import ApiToken, AuditEntry, Organisation, User
+from ivr_designer.callflows.documents import document_sha256
+from ivr_designer.models import ApiToken, AuditEntry, FlowVersion, Organisation, User
+from tests.conftest import simple_flow_document
 
 ROLES = ("anonymous", "staff", "org_admin", "system_admin")
 FOREIGN_MARKER = "bravo"
@@ -24,10 +27,55 @@ class World:
     callers: dict[str, User]
     victims: dict[str, User]
     tokens: dict[str, ApiToken]
+    # Per target ("own"/"foreign"): flows, boxes, provider account, number (issue 4).
+    things: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _telephony(org, listener, factories, db_session) -> dict[str, Any]:
+    """A live flow at version 2 (so a rollback to 1 is a real change), a spare draft,
+    boxes, provider accounts, and a number answered by the live flow."""
+    make_flow, make_box, make_provider_account, make_number = factories
+    main = make_flow(org, "main", published=True)
+    changed = simple_flow_document("main")
+    changed["nodes"]["greeting"]["props"] = {"text": "Version two"}
+    second = FlowVersion(
+        org_id=org.id,
+        flow_id=main.id,
+        number=2,
+        document=changed,
+        message="second",
+        sha256=document_sha256(changed),
+    )
+    db_session.add(second)
+    db_session.flush()
+    main.published_version_id = second.id
+    db_session.commit()
+    fax_box = make_box(org, "fax-main", kind="fax", listeners=[listener])
+    number = make_number(org, voice_flow=main, fax_box=fax_box)
+    return {
+        "main": main,
+        "spare": make_flow(org, "spare"),
+        "vm_box": make_box(org, "vm-main", listeners=[listener]),
+        "spare_vm_box": make_box(org, "vm-spare"),
+        "fax_box": fax_box,
+        "spare_fax_box": make_box(org, "fax-spare", kind="fax"),
+        "account": number.provider_account,
+        "spare_account": make_provider_account(org, label="spare"),
+        "number": number,
+    }
 
 
 @pytest.fixture
-def world(make_org, make_user, make_token, db_session) -> World:
+def world(
+    make_org,
+    make_user,
+    make_token,
+    db_session,
+    make_flow,
+    make_box,
+    make_provider_account,
+    make_number,
+) -> World:
     alpha = make_org(name="Alpha ApS", slug="alpha")
     bravo = make_org(name="Bravo ApS", slug="bravo")
     callers = {
@@ -53,7 +101,12 @@ def world(make_org, make_user, make_token, db_session) -> World:
         )
     )
     db_session.commit()
-    return World({"own": alpha, "foreign": bravo}, callers, victims, tokens)
+    factories = (make_flow, make_box, make_provider_account, make_number)
+    things = {
+        "own": _telephony(alpha, callers["staff"], factories, db_session),
+        "foreign": _telephony(bravo, victims["foreign"], factories, db_session),
+    }
+    return World({"own": alpha, "foreign": bravo}, callers, victims, tokens, things)
 
 
 def _all(status: int) -> dict[str, Any]:
@@ -180,6 +233,112 @@ ENDPOINTS = {
     "health": Endpoint("GET", "/healthz", lambda w, t: "/healthz", _all(200)),
     "openapi": Endpoint("GET", "/api/openapi.json", lambda w, t: "/api/openapi.json", _all(200)),
 }
+
+# --- issue 4: flows, boxes, provider accounts, numbers ---------------------------------
+ADMINS_ONLY = _expect(401, (403, 403), (200, 404), (200, 200))
+
+
+def _thing(name: str, attribute: str = "id") -> Any:
+    return lambda w, t: getattr(w.things[t][name], attribute)
+
+
+def _flow_path(suffix: str = "", flow: str = "spare") -> Any:
+    return lambda w, t: f"/api/flows/{w.things[t][flow].id}{suffix}"
+
+
+def _edited_spare(w: World, t: str) -> dict[str, Any]:
+    document = simple_flow_document("spare")
+    document["nodes"]["greeting"]["props"] = {"text": "Edited"}
+    return {"document": document, "draft_revision": 1}
+
+
+FLOW_ENDPOINTS = {
+    "flows-list": Endpoint(
+        "GET",
+        "/api/flows",
+        lambda w, t: f"/api/flows?org_id={w.orgs[t].id}",
+        _expect(401, (403, 403), (200, 200), (200, 200)),
+    ),
+    "flows-create": Endpoint(
+        "POST",
+        "/api/flows",
+        lambda w, t: "/api/flows",
+        _expect(401, (403, 403), (201, 404), (201, 201)),
+        body=lambda w, t: {"name": "new-flow", "org_id": w.orgs[t].id},
+        writes=True,
+    ),
+    "flows-import": Endpoint(
+        "POST",
+        "/api/flows/import",
+        lambda w, t: "/api/flows/import",
+        _expect(401, (403, 403), (201, 404), (201, 201)),
+        body=lambda w, t: {
+            "text": json.dumps(simple_flow_document("imported")),
+            "org_id": w.orgs[t].id,
+        },
+        writes=True,
+    ),
+    "flow-read": Endpoint("GET", "/api/flows/<int:flow_id>", _flow_path(), ADMINS_ONLY),
+    "flow-delete": Endpoint(
+        "DELETE",
+        "/api/flows/<int:flow_id>",
+        _flow_path(),
+        _expect(401, (403, 403), (204, 404), (204, 204)),
+        writes=True,
+    ),
+    "flow-save-draft": Endpoint(
+        "PUT",
+        "/api/flows/<int:flow_id>/draft",
+        _flow_path("/draft"),
+        ADMINS_ONLY,
+        body=_edited_spare,
+        writes=True,
+    ),
+    "flow-validate": Endpoint(
+        "POST",
+        "/api/flows/<int:flow_id>/validate",
+        _flow_path("/validate"),
+        ADMINS_ONLY,
+        body=lambda w, t: {},
+    ),
+    "flow-publish": Endpoint(
+        "POST",
+        "/api/flows/<int:flow_id>/publish",
+        _flow_path("/publish"),
+        _expect(401, (403, 403), (201, 404), (201, 201)),
+        body=lambda w, t: {"message": "go live"},
+        writes=True,
+    ),
+    "flow-versions": Endpoint(
+        "GET", "/api/flows/<int:flow_id>/versions", _flow_path("/versions", "main"), ADMINS_ONLY
+    ),
+    "flow-version": Endpoint(
+        "GET",
+        "/api/flows/<int:flow_id>/versions/<int:number>",
+        _flow_path("/versions/1", "main"),
+        ADMINS_ONLY,
+    ),
+    "flow-rollback": Endpoint(
+        "POST",
+        "/api/flows/<int:flow_id>/versions/<int:number>/publish",
+        _flow_path("/versions/1/publish", "main"),
+        _expect(401, (403, 403), (201, 404), (201, 201)),
+        writes=True,
+    ),
+    "flow-diff": Endpoint(
+        "GET",
+        "/api/flows/<int:flow_id>/diff",
+        _flow_path("/diff?from=1&to=published", "main"),
+        ADMINS_ONLY,
+    ),
+    "flow-export": Endpoint(
+        "GET",
+        "/api/flows/<int:flow_id>/export",
+        _flow_path("/export?version=1", "main"),
+        ADMINS_ONLY,
+    ),
+}
+ENDPOINTS |= FLOW_ENDPOINTS
 
 CASES = [
     pytest.param(name, role, target, id=f"{name}-{role}-{target}")
