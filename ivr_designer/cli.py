@@ -24,6 +24,7 @@ from ivr_designer.extensions import db
 from ivr_designer.models import Role, User
 from ivr_designer.models.base import utcnow
 from ivr_designer.orgs.operations import create_org, find_by_slug
+from ivr_designer.scheduler import build_scheduler, start_embedded
 from ivr_designer.tokens.operations import create_token
 from ivr_designer.users.operations import create_user
 
@@ -151,8 +152,14 @@ def create_token_command(email: str, name: str, expires_days: int | None) -> Non
 @click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="PORT", type=int, default=5000, show_default=True)
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+@click.option(
+    "--scheduler/--no-scheduler",
+    "embedded_scheduler",
+    default=False,
+    help="Also run the scheduled jobs in this process (single-machine use).",
+)
 @with_appcontext
-def run_command(demo: bool, host: str, port: int, reload: bool) -> None:
+def run_command(demo: bool, host: str, port: int, reload: bool, embedded_scheduler: bool) -> None:
     """Serve the app for local use (production: gunicorn 'wsgi:app')."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if demo:
@@ -165,8 +172,26 @@ def run_command(demo: bool, host: str, port: int, reload: bool) -> None:
             f"\n  Demo login:  {login.email}  /  {login.password}\n"
             f"  (kept in {app.instance_path}/ for the next start)\n"
         )
+    if embedded_scheduler and (not reload or os.environ.get("WERKZEUG_RUN_MAIN") == "true"):
+        start_embedded(app)
+        click.echo("  Scheduler running in the background (jobs: ivr_designer.jobs)")
     click.echo(f"  Serving on http://{host}:{port}/  (health: /healthz, API: /api/openapi.json)")
     run_simple(host, port, app, use_reloader=reload, threaded=True)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduled jobs (media retries, ...) in this one process until stopped."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    scheduler = build_scheduler(app)
+    for job in scheduler.get_jobs():
+        click.echo(f"  job {job.id}: {job.trigger}")
+    click.echo("  Scheduler running (Ctrl+C to stop)")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("  Scheduler stopped")
 
 
 def _make_group() -> FlaskGroup:
@@ -184,6 +209,7 @@ def _make_group() -> FlaskGroup:
         create_admin_command,
         create_token_command,
         run_command,
+        scheduler_command,
         shell_command,
         routes_command,
     ):
