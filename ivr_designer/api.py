@@ -9,10 +9,14 @@ from flask import Flask, Response, request
 from flask_smorest import Api
 from werkzeug.exceptions import UnsupportedMediaType
 
+from ivr_designer.audio_lib.api import agreements_blp as music_agreements_blp
+from ivr_designer.audio_lib.api import blp as audio_blp
 from ivr_designer.audit.api import blp as audit_blp
 from ivr_designer.auth.api import blp as auth_blp
+from ivr_designer.boxes.api import blp as boxes_blp
 from ivr_designer.callflows.api import blp as flows_blp
 from ivr_designer.calls.api import blp as calls_blp
+from ivr_designer.numbers.api import blp as numbers_blp
 from ivr_designer.orgs.api import blp as orgs_blp
 from ivr_designer.schemas import ErrorSchema
 from ivr_designer.tokens.api import blp as tokens_blp
@@ -26,7 +30,15 @@ BLUEPRINTS = (
     audit_blp,
     calls_blp,
     flows_blp,
+    audio_blp,
+    music_agreements_blp,
+    boxes_blp,
+    numbers_blp,
 )
+
+
+#: The only routes that take a multipart upload instead of JSON.
+MULTIPART_PATHS = frozenset({"/api/audio"})
 
 
 class IvrApi(Api):
@@ -39,6 +51,8 @@ def require_json_body() -> None:
     """Bodies under /api must be JSON; a form post cannot sneak in from another site."""
     if not request.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH"):
         return
+    if request.path in MULTIPART_PATHS and request.mimetype == "multipart/form-data":
+        return  # uploads: the handler streams the file under its own size limit
     has_body = bool(request.content_length) or "chunked" in request.headers.get(
         "Transfer-Encoding", ""
     )

@@ -62,6 +62,7 @@ def _telephony(org, listener, factories, db_session) -> dict[str, Any]:
         "account": number.provider_account,
         "spare_account": make_provider_account(org, label="spare"),
         "number": number,
+        "spare_number": make_number(org),
     }
 
 
@@ -339,6 +340,74 @@ FLOW_ENDPOINTS = {
     ),
 }
 ENDPOINTS |= FLOW_ENDPOINTS
+
+
+def _collection(
+    kind: str, path: str, body: Any, change: dict[str, Any], listable_by_staff: bool = False
+) -> dict[str, Endpoint]:
+    """List/create/read/update/delete rows for one org-owned collection."""
+    spare = f"spare_{kind}"
+    item = f"{path}/<int:{kind.split('_')[-1]}_id>"
+    item_path = lambda w, t: f"{path}/{w.things[t][spare].id}"  # noqa: E731
+    list_staff = (200, 200) if listable_by_staff else (403, 403)
+    return {
+        f"{kind}-list": Endpoint(
+            "GET",
+            path,
+            lambda w, t: f"{path}?org_id={w.orgs[t].id}",
+            _expect(401, list_staff, (200, 200), (200, 200)),
+        ),
+        f"{kind}-create": Endpoint(
+            "POST",
+            path,
+            lambda w, t: path,
+            _expect(401, (403, 403), (201, 404), (201, 201)),
+            body=lambda w, t: {**body(w, t), "org_id": w.orgs[t].id},
+            writes=True,
+        ),
+        f"{kind}-read": Endpoint("GET", item, item_path, ADMINS_ONLY),
+        f"{kind}-update": Endpoint(
+            "PATCH", item, item_path, ADMINS_ONLY, body=lambda w, t: change, writes=True
+        ),
+        f"{kind}-delete": Endpoint(
+            "DELETE",
+            item,
+            item_path,
+            _expect(401, (403, 403), (204, 404), (204, 204)),
+            writes=True,
+        ),
+    }
+
+
+ENDPOINTS |= _collection(
+    "vm_box",
+    "/api/voicemail-boxes",
+    lambda w, t: {"key": "vm-new", "name": "New box", "listener_ids": []},
+    {"name": "Renamed"},
+    listable_by_staff=True,
+)
+ENDPOINTS |= _collection(
+    "fax_box",
+    "/api/fax-boxes",
+    lambda w, t: {"key": "fax-new", "name": "New fax box"},
+    {"name": "Renamed"},
+    listable_by_staff=True,
+)
+ENDPOINTS |= _collection(
+    "account",
+    "/api/provider-accounts",
+    lambda w, t: {"provider": "twilio", "account_sid": "AC123", "auth_token": "new-secret"},
+    {"label": "Renamed"},
+)
+ENDPOINTS |= _collection(
+    "number",
+    "/api/numbers",
+    lambda w, t: {
+        "e164": "+4580000001" if t == "own" else "+4580000002",
+        "provider_account_id": w.things[t]["account"].id,
+    },
+    {"label": "Reception"},
+)
 
 CASES = [
     pytest.param(name, role, target, id=f"{name}-{role}-{target}")

@@ -1,0 +1,1 @@
+"""Phone numbers and the provider accounts whose credentials sign their webhooks."""
