@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ivr_designer.callflows.documents import document_sha256
-from ivr_designer.models import ApiToken, AuditEntry, FlowVersion, Organisation, User
+from ivr_designer.models import ApiToken, AuditEntry, Call, FlowVersion, Organisation, User
 from tests.conftest import simple_flow_document
 
 ROLES = ("anonymous", "staff", "org_admin", "system_admin")
@@ -52,7 +52,18 @@ def _telephony(org, listener, factories, db_session) -> dict[str, Any]:
     db_session.commit()
     fax_box = make_box(org, "fax-main", kind="fax", listeners=[listener])
     number = make_number(org, voice_flow=main, fax_box=fax_box)
+    call = Call(
+        org_id=org.id,
+        call_sid=f"CA{org.id:032d}",
+        phone_number_id=number.id,
+        caller="+4512345678",
+        called=number.e164,
+        flow_version_id=second.id,
+    )
+    db_session.add(call)
+    db_session.commit()
     return {
+        "call": call,
         "main": main,
         "spare": make_flow(org, "spare"),
         "vm_box": make_box(org, "vm-main", listeners=[listener]),
@@ -408,6 +419,48 @@ ENDPOINTS |= _collection(
     },
     {"label": "Reception"},
 )
+
+# Provider webhooks answer anyone with TwiML (unknown number: a polite rejection) or 403
+# (callbacks that cannot be verified); sessions and tokens play no part under /hooks/.
+HOOK_ENDPOINTS = {
+    "hooks-voice": Endpoint("POST", "/hooks/voice", lambda w, t: "/hooks/voice", _all(200)),
+    "hooks-voice-status": Endpoint(
+        "POST", "/hooks/voice/status", lambda w, t: "/hooks/voice/status", _all(403)
+    ),
+    **{
+        f"hooks-voice-{suffix or 'step'}": Endpoint(
+            "POST",
+            "/hooks/voice/<version>/<node>" + (f"/{suffix}" if suffix else ""),
+            lambda w, t, s=suffix: (
+                f"/hooks/voice/{w.things[t]['main'].published_version_id}/greeting"
+                + (f"/{s}" if s else "")
+            ),
+            _all(403 if suffix == "recording" else 200),
+        )
+        for suffix in ("", "result", "wait", "recording")
+    },
+    "hooks-fax": Endpoint("POST", "/hooks/fax", lambda w, t: "/hooks/fax", _all(200)),
+    "hooks-fax-received": Endpoint(
+        "POST", "/hooks/fax/received", lambda w, t: "/hooks/fax/received", _all(403)
+    ),
+    # Only with a valid signature (none here), whoever asks.
+    "media-audio": Endpoint(
+        "GET",
+        "/media/audio/<int:org_id>/<key>",
+        lambda w, t: f"/media/audio/{w.orgs[t].id}/welcome",
+        _all(403),
+    ),
+    "calls-list": Endpoint(
+        "GET", "/api/calls", lambda w, t: "/api/calls", _expect(401, 403, 200, 200)
+    ),
+    "call-read": Endpoint(
+        "GET",
+        "/api/calls/<int:call_id>",
+        lambda w, t: f"/api/calls/{w.things[t]['call'].id}",
+        ADMINS_ONLY,
+    ),
+}
+ENDPOINTS |= HOOK_ENDPOINTS
 
 CASES = [
     pytest.param(name, role, target, id=f"{name}-{role}-{target}")
