@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ivr_designer.models import Call, CallStep
@@ -63,6 +65,19 @@ def _find(session: Session, call_sid: str) -> CallHandle | None:
     return CallHandle(row[0], row[1] + 1) if row is not None else None
 
 
+def _insert_call(session: Session, values: dict[str, object]) -> int | None:
+    """Insert the call unless its SID exists (no savepoint, no second round trip)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = pg_insert(Call).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite_insert(Call).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - other backends are not supported
+        statement = insert(Call).values(**values)
+    new_id: int | None = session.execute(statement.returning(Call.id)).scalar_one_or_none()
+    return new_id
+
+
 def open_call(
     session: Session,
     *,
@@ -73,30 +88,35 @@ def open_call(
     called: str,
     flow_version_id: int | None,
     now: datetime,
+    new: bool = False,
 ) -> CallHandle:
-    """The call's record, created on the first webhook of the call (race-safe)."""
-    handle = _find(session, call_sid)
-    if handle is not None:
-        return handle
-    call = Call(
-        org_id=org_id,
-        call_sid=call_sid[:64],
-        phone_number_id=number_id,
-        caller=caller[:64],
-        called=called[:64],
-        flow_version_id=flow_version_id,
-        started_at=now,
-        outcome="in_progress",
+    """The call's record, created on the first webhook of the call (race-safe).
+
+    ``new``: the call has most likely just started, so try the insert first.
+    """
+    if not new:
+        handle = _find(session, call_sid)
+        if handle is not None:
+            return handle
+    call_id = _insert_call(
+        session,
+        {
+            "org_id": org_id,
+            "call_sid": call_sid[:64],
+            "phone_number_id": number_id,
+            "caller": caller[:64],
+            "called": called[:64],
+            "flow_version_id": flow_version_id,
+            "started_at": now,
+            "outcome": "in_progress",
+        },
     )
-    try:
-        with session.begin_nested():
-            session.add(call)
-    except IntegrityError:
-        handle = _find(session, call_sid)  # another worker created it just now
-        if handle is None:
-            raise
-        return handle
-    return CallHandle(call.id, 1)
+    if call_id is not None:
+        return CallHandle(call_id, 1)
+    handle = _find(session, call_sid[:64])  # it existed, or another worker just made it
+    if handle is None:
+        raise LookupError(f"call {call_sid!r} could neither be created nor found")
+    return handle
 
 
 def record_steps(
@@ -109,21 +129,26 @@ def record_steps(
     duration_ms: int | None,
 ) -> None:
     """Append ``steps`` (the nodes one webhook answer ran) to the call's trace."""
-    session.add_all(
-        CallStep(
-            org_id=org_id,
-            call_id=handle.id,
-            seq=handle.next_seq + offset,
-            flow_name=step.flow_name[:200],
-            node_id=step.node_id[:64],
-            node_type=step.node_type[:32],
-            input=_clip(step.input, 255),
-            port=_clip(step.port, 32),
-            ended=_clip(step.ended, 32),
-            at=now + timedelta(microseconds=offset),
-            duration_ms=duration_ms,
-        )
-        for offset, step in enumerate(steps)
+    if not steps:
+        return
+    session.execute(
+        insert(CallStep),
+        [
+            {
+                "org_id": org_id,
+                "call_id": handle.id,
+                "seq": handle.next_seq + offset,
+                "flow_name": step.flow_name[:200],
+                "node_id": step.node_id[:64],
+                "node_type": step.node_type[:32],
+                "input": _clip(step.input, 255),
+                "port": _clip(step.port, 32),
+                "ended": _clip(step.ended, 32),
+                "at": now + timedelta(microseconds=offset),
+                "duration_ms": duration_ms,
+            }
+            for offset, step in enumerate(steps)
+        ],
     )
 
 

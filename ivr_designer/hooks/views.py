@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy.exc import OperationalError
 
 from ivr_designer.calls.operations import StepRecord, apply_status, open_call, record_steps
 from ivr_designer.extensions import db
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 blp = Blueprint("hooks", __name__, url_prefix="/hooks")
 CACHE_EXTENSION = "ivr_designer.hooks.versions"
 FACTORY_EXTENSION = "ivr_designer.hooks.provider_factory"
+BUSY_ATTEMPTS = 4
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 Work = Callable[[Route, HookEnv, Mapping[str, str]], str | None]
@@ -116,6 +118,28 @@ def _fallback(
     return fallback_twiml(route.language)
 
 
+def _busy(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+def _run(work: Work, route: Route, env: HookEnv, params: Mapping[str, str]) -> str | None:
+    """Run and commit; SQLite's "database is locked" (a writer got in between our read
+    and our write) is retried from scratch, as nothing of the attempt was kept."""
+    for attempt in range(BUSY_ATTEMPTS):
+        try:
+            body = work(route, env, params)
+            db.session.commit()
+            return body
+        except OperationalError as error:
+            if attempt == BUSY_ATTEMPTS - 1 or not _busy(error):
+                raise
+            db.session.rollback()
+            log.info("webhook %s: database busy, attempt %d", request.path, attempt + 2)
+            time.sleep(0.005 * (attempt + 1))
+    return None  # pragma: no cover - the loop returns or raises
+
+
 def _answer(
     work: Work, *, version_id: int | None = None, where: str = "", caller_waits: bool = True
 ) -> Response:
@@ -139,8 +163,7 @@ def _answer(
     env = None
     try:
         env = _env(verified_base(request, route))
-        body = work(route, env, params)
-        db.session.commit()
+        body = _run(work, route, env, params)
     except SignatureRejected:
         db.session.rollback()
         abort(403)

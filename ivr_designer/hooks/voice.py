@@ -29,7 +29,13 @@ __all__ = ["incoming", "node_result", "node_step", "node_wait"]
 
 
 def _call(
-    session: Session, route: Route, env: HookEnv, params: Mapping[str, str], version_id: int | None
+    session: Session,
+    route: Route,
+    env: HookEnv,
+    params: Mapping[str, str],
+    version_id: int | None,
+    *,
+    new: bool = False,
 ) -> CallHandle | None:
     call_sid = str(params.get("CallSid", "")).strip()
     if not call_sid:
@@ -43,6 +49,7 @@ def _call(
         called=str(params.get("To", "")),
         flow_version_id=version_id,
         now=env.now,
+        new=new,
     )
 
 
@@ -76,7 +83,7 @@ def incoming(session: Session, route: Route, env: HookEnv, params: Mapping[str, 
     if route.published_version_id is None:
         raise InvalidStep("entry", f"number {route.e164} has no published voice flow")
     pinned = pin(session, route, env, route.published_version_id)
-    handle = _call(session, route, env, params, pinned.loaded.id)
+    handle = _call(session, route, env, params, pinned.loaded.id, new=True)
     ctx = context_for(session, route, env, pinned, params, {})
     result = render_step(pinned.loaded.flow, pinned.loaded.flow.entry, ctx)
     _trace(session, route, env, handle, _visits(result), started)
