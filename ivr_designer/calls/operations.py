@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -32,6 +32,8 @@ __all__ = [
 
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 # Later outcomes win over earlier ones; abandoned/failed come only from the status.
+# Core insert of the table: one executemany for all rows, even with NULLs in some.
+STEP_TABLE: Table = CallStep.__table__  # type: ignore[assignment]
 _RANK = {"in_progress": 0, "abandoned": 1, "failed": 1, "answered": 2, "voicemail": 3, "fax": 3}
 
 
@@ -132,7 +134,7 @@ def record_steps(
     if not steps:
         return
     session.execute(
-        insert(CallStep),
+        insert(STEP_TABLE),
         [
             {
                 "org_id": org_id,

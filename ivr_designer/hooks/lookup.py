@@ -11,8 +11,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from flows.fileformat import flow_from_dict
@@ -64,33 +65,40 @@ _ROUTE_COLUMNS = (
 )
 
 
-def _route_query():  # type: ignore[no-untyped-def]
-    return (
-        select(*_ROUTE_COLUMNS)
-        .join(Organisation, Organisation.id == PhoneNumber.org_id)
-        .join(ProviderAccount, ProviderAccount.id == PhoneNumber.provider_account_id)
-        .outerjoin(FlowRow, FlowRow.id == PhoneNumber.voice_flow_id)
-    )
+_ROUTES = (
+    select(*_ROUTE_COLUMNS)
+    .join(Organisation, Organisation.id == PhoneNumber.org_id)
+    .join(ProviderAccount, ProviderAccount.id == PhoneNumber.provider_account_id)
+    .outerjoin(FlowRow, FlowRow.id == PhoneNumber.voice_flow_id)
+)
+# Built once: the hot path only binds the number.
+_BY_NUMBER = _ROUTES.where(PhoneNumber.e164 == bindparam("e164"))
+_BY_CALL = _ROUTES.join(Call, Call.phone_number_id == PhoneNumber.id).where(
+    Call.call_sid == bindparam("call_sid")
+)
+
+
+def _route(row: Any) -> Route | None:
+    if row is None:
+        return None
+    values: tuple[Any, ...] = tuple(row)
+    return Route(*values)
 
 
 def find_route(session: Session, e164: str) -> Route | None:
     """The route of our number ``e164`` (the provider's ``To``), or None."""
     if not e164 or len(e164) > 32:
         return None
-    row = session.execute(_route_query().where(PhoneNumber.e164 == e164.strip())).first()
-    return Route(*row) if row is not None else None
+    row = session.execute(_BY_NUMBER, {"e164": e164.strip()}).first()
+    return _route(row)
 
 
 def find_route_by_call(session: Session, call_sid: str) -> Route | None:
     """The route of the number a known call came in on (callbacks without ``To``)."""
     if not call_sid or len(call_sid) > 64:
         return None
-    row = session.execute(
-        _route_query()
-        .join(Call, Call.phone_number_id == PhoneNumber.id)
-        .where(Call.call_sid == call_sid)
-    ).first()
-    return Route(*row) if row is not None else None
+    row = session.execute(_BY_CALL, {"call_sid": call_sid}).first()
+    return _route(row)
 
 
 @dataclass(frozen=True)

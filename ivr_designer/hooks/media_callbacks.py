@@ -15,7 +15,10 @@ from ivr_designer.hooks.context import HookEnv, pin
 from ivr_designer.hooks.lookup import Route
 from ivr_designer.models import Call, ProviderAccount, Voicemail
 
-__all__ = ["fax_into_box", "fax_received", "recording"]
+#: session.info flag: this transaction stored a message and must commit durably.
+DURABLE = "ivr_designer.hooks.durable"
+
+__all__ = ["DURABLE", "fax_into_box", "fax_received", "recording"]
 
 
 def _int(value: object) -> int | None:
@@ -132,6 +135,7 @@ def fax_node(
 ) -> None:
     """A fax node of a voice flow received a fax into its box (by key)."""
     if "FaxSid" in params:
+        session.info[DURABLE] = True
         fax_into_box(
             session, route, env, params, fax_box_id(session, route.org_id, box_key), call_id
         )

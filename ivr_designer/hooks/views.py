@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from ivr_designer.calls.operations import StepRecord, apply_status, open_call, record_steps
@@ -21,6 +22,7 @@ from ivr_designer.hooks import media_callbacks, voice
 from ivr_designer.hooks.context import HookEnv, Pinned, context_for
 from ivr_designer.hooks.fallback import fallback_twiml, unknown_number_twiml
 from ivr_designer.hooks.lookup import Route, find_route, find_route_by_call
+from ivr_designer.hooks.media_callbacks import DURABLE
 from ivr_designer.hooks.verify import SignatureRejected, verified_base
 from ivr_designer.media.views import derived_key
 from ivr_designer.models.base import utcnow
@@ -123,12 +125,37 @@ def _busy(error: OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
-def _run(work: Work, route: Route, env: HookEnv, params: Mapping[str, str]) -> str | None:
+def _begin_step(relaxed: bool) -> None:
+    """Open the step's write transaction the way each backend needs.
+
+    SQLite: start with a write, so the step waits its turn (busy timeout) instead of
+    failing when its read snapshot goes stale before its first write; a no-op UPDATE
+    takes the write lock like BEGIN IMMEDIATE. PostgreSQL, for call-step traces only
+    (``relaxed``): do not wait for the WAL flush; a crash may lose the last moments of
+    a trace, never a voicemail or fax (their callbacks commit synchronously).
+    """
+    session = db.session
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.commit()  # ends the read of the route lookup
+        session.execute(text("UPDATE call SET id = id WHERE 0 = 1"))
+    elif dialect == "postgresql" and relaxed:
+        session.info.pop(DURABLE, None)
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+def _run(
+    work: Work, route: Route, env: HookEnv, params: Mapping[str, str], relaxed: bool
+) -> str | None:
     """Run and commit; SQLite's "database is locked" (a writer got in between our read
     and our write) is retried from scratch, as nothing of the attempt was kept."""
     for attempt in range(BUSY_ATTEMPTS):
         try:
+            _begin_step(relaxed)
             body = work(route, env, params)
+            durable = db.session.info.pop(DURABLE, False)
+            if relaxed and durable and db.session.get_bind().dialect.name == "postgresql":
+                db.session.execute(text("SET LOCAL synchronous_commit TO ON"))
             db.session.commit()
             return body
         except OperationalError as error:
@@ -163,7 +190,7 @@ def _answer(
     env = None
     try:
         env = _env(verified_base(request, route))
-        body = _run(work, route, env, params)
+        body = _run(work, route, env, params, caller_waits)
     except SignatureRejected:
         db.session.rollback()
         abort(403)
