@@ -1,0 +1,1 @@
+"""One module per destination kind; see :mod:`integrations.notify.registry`."""

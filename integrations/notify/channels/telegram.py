@@ -1,0 +1,234 @@
+"""Telegram through python-telegram-bot: voicemails as voice messages, faxes as PDFs.
+
+PTB is asyncio; the outbox worker is not. Each :meth:`TelegramChannel.deliver` runs one
+short private event loop (``asyncio.run``) with its own HTTP client, so nothing is shared
+between threads and nothing outlives the call. No ``getMe`` per delivery: the request
+object is initialised directly instead of ``Bot.initialize``.
+
+The API base URL is an installation setting (``telegram_base_url``), for a local Bot API
+server or the tests' fake. Errors are classified, and the bot token is scrubbed from
+every reason we return (PTB/httpx messages may contain the request URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from integrations.notify.base import Channel, DeliveryResult, Notification
+from integrations.notify.telegram_format import CAPTION_LIMIT, MESSAGE_LIMIT, render
+from integrations.notify.telegram_links import derive_key, sign_callback
+
+__all__ = ["DEFAULT_BASE_URL", "TelegramChannel", "TelegramConfig", "bot_username", "keyboard"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.telegram.org"
+BUTTON_LABELS = {"claim": "Claim", "handled": "Handled"}
+
+
+class TelegramConfig(Schema):
+    bot_token = fields.String(
+        required=True, validate=validate.Regexp(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
+    )
+    chat_id = fields.Integer(required=True)
+
+
+def keyboard(key: bytes, voicemail_id: int) -> InlineKeyboardMarkup:
+    """The "Claim" / "Handled" buttons, each carrying signed callback data."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(label, callback_data=sign_callback(key, voicemail_id, action))
+                for action, label in BUTTON_LABELS.items()
+            ]
+        ]
+    )
+
+
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    # PTB 22 returns int or timedelta depending on PTB_TIMEDELTA and warns about the
+    # change on access; we accept either form, so that one warning is silenced here only.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def classify(exc: TelegramError, token: str) -> DeliveryResult:
+    """Map a PTB exception to an outcome (order matters: BadRequest is a NetworkError)."""
+    reason = str(exc).replace(token, "<token>") if token else str(exc)
+    if isinstance(exc, RetryAfter):
+        return DeliveryResult.retry(
+            "flood control", retry_after=_retry_after_seconds(exc), status_code=429
+        )
+    if isinstance(exc, ChatMigrated):
+        return DeliveryResult.permanent(
+            f"the group became a supergroup ({exc.new_chat_id}); link the chat again"
+        )
+    if isinstance(exc, InvalidToken):
+        return DeliveryResult.permanent("the bot token was rejected", status_code=401)
+    if isinstance(exc, Forbidden):
+        return DeliveryResult.permanent(f"forbidden: {reason}", status_code=403)
+    if isinstance(exc, BadRequest):
+        return DeliveryResult.permanent(f"bad request: {reason}", status_code=400)
+    if isinstance(exc, TimedOut):
+        return DeliveryResult.retry("timed out")
+    if isinstance(exc, NetworkError):
+        return DeliveryResult.retry(f"network error: {reason}")
+    return DeliveryResult.retry(f"telegram error: {reason}")
+
+
+class TelegramChannel(Channel):
+    kind = "telegram"
+    label = "Telegram"
+    config_schema = TelegramConfig
+
+    def __init__(
+        self, *, base_url: str = DEFAULT_BASE_URL, callback_key: bytes | None = None
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.callback_key = callback_key
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> TelegramChannel:
+        """``telegram_base_url``; ``telegram_callback_secret`` (else no buttons are sent)."""
+        secret = settings.get("telegram_callback_secret")
+        return cls(
+            base_url=str(settings.get("telegram_base_url") or DEFAULT_BASE_URL),
+            callback_key=derive_key(secret) if secret else None,
+        )
+
+    def _bot(self, token: str, request: HTTPXRequest) -> Bot:
+        return Bot(
+            token,
+            base_url=f"{self.base_url}/bot",
+            base_file_url=f"{self.base_url}/file/bot",
+            request=request,
+            get_updates_request=request,
+        )
+
+    def deliver(
+        self,
+        message: Notification,
+        config: Mapping[str, Any],
+        *,
+        idempotency_key: str,
+        timeout: float,
+    ) -> DeliveryResult:
+        loaded = self.load_config(config)
+        token: str = loaded["bot_token"]
+        try:
+            sent = asyncio.run(
+                asyncio.wait_for(
+                    self._send(message, token, loaded["chat_id"], timeout), timeout * 3
+                )
+            )
+        except TelegramError as exc:
+            return classify(exc, token)
+        except TimeoutError:
+            return DeliveryResult.retry(f"no answer within {timeout * 3:g}s")
+        return DeliveryResult.delivered(remote_id=str(sent.message_id))
+
+    async def _send(
+        self, message: Notification, token: str, chat_id: int, timeout: float
+    ) -> Message:
+        request = HTTPXRequest(
+            connection_pool_size=1,
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            write_timeout=timeout,
+            pool_timeout=timeout,
+            media_write_timeout=timeout,
+        )
+        await request.initialize()
+        try:
+            return await self._send_with(self._bot(token, request), message, chat_id)
+        finally:
+            await request.shutdown()
+
+    async def _send_with(self, bot: Bot, message: Notification, chat_id: int) -> Message:
+        media = message.media_path
+        has_media = media is not None and Path(media).is_file()
+        markup = None
+        if (
+            message.event == "voicemail.created"
+            and message.object_id is not None
+            and self.callback_key is not None
+        ):
+            markup = keyboard(self.callback_key, message.object_id)
+        if has_media and message.event == "voicemail.created":
+            assert media is not None
+            with Path(media).open("rb") as voice:
+                return await bot.send_voice(
+                    chat_id,
+                    voice=voice,
+                    caption=render(message, limit=CAPTION_LIMIT),
+                    parse_mode=ParseMode.HTML,
+                    duration=message.duration_s,
+                    reply_markup=markup,
+                )
+        if has_media and message.event == "fax.received":
+            assert media is not None
+            with Path(media).open("rb") as document:
+                return await bot.send_document(
+                    chat_id,
+                    document=document,
+                    filename=f"fax-{message.object_id or 'received'}.pdf",
+                    caption=render(message, limit=CAPTION_LIMIT),
+                    parse_mode=ParseMode.HTML,
+                )
+        # No file (other events, or the media is not there): the text alone still tells
+        # staff that something arrived.
+        return await bot.send_message(
+            chat_id,
+            render(message, limit=MESSAGE_LIMIT),
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+        )
+
+
+def bot_username(token: str, *, base_url: str = DEFAULT_BASE_URL, timeout: float = 10.0) -> str:
+    """Check a bot token (``getMe``) and return the bot's username, for deep links.
+
+    Raises ``telegram.error.TelegramError`` (``InvalidToken`` for a wrong token).
+    """
+
+    async def run() -> str:
+        request = HTTPXRequest(
+            connection_pool_size=1,
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            write_timeout=timeout,
+            pool_timeout=timeout,
+        )
+        await request.initialize()
+        try:
+            bot = TelegramChannel(base_url=base_url)._bot(token, request)
+            me = await bot.get_me()
+        finally:
+            await request.shutdown()
+        return me.username or ""
+
+    return asyncio.run(asyncio.wait_for(run(), timeout * 2))
