@@ -11,6 +11,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from flows.catalogue import AudioInfo, BoxInfo, Catalogue
+from ivr_designer.audio_lib.catalogue import audio_infos, music_lines_covered
 from ivr_designer.models import (
     FaxBox,
     Flow,
@@ -20,6 +21,7 @@ from ivr_designer.models import (
     fax_box_listener,
     voicemail_box_listener,
 )
+from ivr_designer.models.base import utcnow
 
 
 def _boxes(
@@ -38,9 +40,8 @@ def _boxes(
 
 
 def _audio(session: Session, org_id: int) -> dict[str, AudioInfo]:
-    """AUDIO: the audio issue fills this from the org's audio assets (ready, use,
-    music rights). Until then no audio exists, so audio references are findings."""
-    return {}
+    """AUDIO: the org's audio assets (ready, use, music rights valid today)."""
+    return audio_infos(session, org_id, utcnow().date())
 
 
 def build_catalogue(session: Session, org_id: int) -> Catalogue:
@@ -54,6 +55,6 @@ def build_catalogue(session: Session, org_id: int) -> Catalogue:
         fax_boxes=_boxes(session, org_id, FaxBox, fax_box_listener),
         numbers=frozenset(numbers.scalars()),
         flows=frozenset(flows.scalars()),
-        # AUDIO: the org's KODA/Gramex agreement (lines covered) comes with the audio issue.
-        music_lines_covered=None,
+        # AUDIO: lines covered by the org's KODA/Gramex agreements valid today.
+        music_lines_covered=music_lines_covered(session, org_id, utcnow().date()),
     )

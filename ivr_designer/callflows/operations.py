@@ -88,6 +88,7 @@ def create_flow(
     name: str | None = None,
     document: dict[str, Any] | None = None,
     org_id: int | None = None,
+    action: str = "create",
 ) -> Flow:
     """A new flow; its draft is ``document`` (whose name it takes) or an empty flow."""
     require_admin(actor, WHAT)
@@ -113,12 +114,17 @@ def create_flow(
     )
     session.add(flow)
     session.flush()
-    record(session, actor, "create", flow, after=flow_snapshot(flow))
+    record(session, actor, action, flow, after=flow_snapshot(flow))
     return flow
 
 
 def _save_draft(
-    session: Session, actor: Actor, flow: Flow, parsed: FlowDocument, expected: int | None
+    session: Session,
+    actor: Actor,
+    flow: Flow,
+    parsed: FlowDocument,
+    expected: int | None,
+    action: str = "update",
 ) -> bool:
     """Store ``parsed`` as the draft if the revision still matches; False if unchanged."""
     _check_name(parsed, flow.name)
@@ -146,7 +152,7 @@ def _save_draft(
         raise _stale(flow)
     session.refresh(flow)
     old, new = changed_only(before, flow_snapshot(flow))
-    record(session, actor, "update", flow, before=old, after=new)
+    record(session, actor, action, flow, before=old, after=new)
     return True
 
 
@@ -190,11 +196,12 @@ def import_flow(
         select(Flow).where(Flow.org_id == org, Flow.name == parsed.name)
     ).scalar_one_or_none()
     if existing is None:
+        document = canonical_document(parsed)
         flow = create_flow(
-            session, actor, document=canonical_document(parsed), org_id=org, name=parsed.name
+            session, actor, document=document, org_id=org, name=parsed.name, action="import"
         )
         return flow, True
-    _save_draft(session, actor, existing, parsed, None)
+    _save_draft(session, actor, existing, parsed, None, action="import")
     return existing, False
 
 

@@ -8,6 +8,7 @@ history only ever grows and "what answered at 14:02" stays answerable.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -31,6 +32,8 @@ from ivr_designer.errors import Conflict, Invalid, NotFound
 from ivr_designer.models import Flow, FlowVersion
 
 DRAFT = "draft"
+# Flow names are free text; a download name keeps to characters every system accepts.
+_FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 PUBLISHED = "published"
 
 
@@ -67,8 +70,17 @@ def _refuse_with_findings(findings: list[Finding]) -> Invalid:
 
 
 def _new_version(
-    session: Session, actor: Actor, flow: Flow, document: dict[str, Any], message: str
+    session: Session,
+    actor: Actor,
+    flow: Flow,
+    document: dict[str, Any],
+    message: str,
+    audit: dict[str, Any] | None = None,
 ) -> FlowVersion:
+    """Validate ``document`` as this flow and make it the next, live version.
+
+    ``audit`` extends the entry (and makes it a rollback when it names the source).
+    """
     findings = findings_for(session, flow, document)
     if has_errors(findings):
         raise _refuse_with_findings(findings)
@@ -98,7 +110,8 @@ def _new_version(
     session.flush()
     session.refresh(flow)
     after = {"published_version": version.number, "sha256": sha256, "message": message}
-    record(session, actor, "publish", flow, before=before, after=after)
+    action = "rollback" if audit else "publish"
+    record(session, actor, action, flow, before=before, after={**after, **(audit or {})})
     return version
 
 
@@ -139,15 +152,9 @@ def rollback(session: Session, actor: Actor, flow_id: int, number: int) -> FlowV
     """
     flow = get_flow(session, actor, flow_id)
     old = _version(session, flow, number)
-    version = _new_version(session, actor, flow, old.document, f"Rollback to v{number}")
-    record(
-        session,
-        actor,
-        "rollback",
-        flow,
-        after={"published_version": version.number, "rolled_back_to": number},
+    return _new_version(
+        session, actor, flow, old.document, f"Rollback to v{number}", {"rolled_back_to": number}
     )
-    return version
 
 
 def _document(session: Session, flow: Flow, which: str) -> dict[str, Any]:
@@ -174,7 +181,7 @@ def export(session: Session, actor: Actor, flow_id: int, which: str) -> tuple[st
     flow = get_flow(session, actor, flow_id)
     text = canonical_text(_document(session, flow, which))
     suffix = "" if which == DRAFT else f"-v{_number(session, flow, which)}"
-    return f"{flow.name}{suffix}.json", text
+    return f"{_FILENAME_UNSAFE.sub('_', flow.name)}{suffix}.json", text
 
 
 def _number(session: Session, flow: Flow, which: str) -> int:

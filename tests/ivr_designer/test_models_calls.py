@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ivr_designer import crypto
-from ivr_designer.models import Call, CallStep, Flow, FlowVersion, PhoneNumber, Voicemail
+from ivr_designer.models import Call, CallStep, Fax, Flow, FlowVersion, PhoneNumber, Voicemail
 from tests.conftest import TEST_AUTH_TOKEN
 
 
@@ -96,3 +96,32 @@ def test_a_number_blocks_deleting_its_provider_account(make_org, make_number, db
         db_session.flush()
     db_session.rollback()
     assert db_session.get(PhoneNumber, number.id) is not None
+
+
+def test_deleting_an_organisation_removes_all_of_its_telephony(
+    make_org, make_flow, make_box, make_number, db_session
+):
+    """The guards between an org's own rows (number → flow, message → box) do not
+    block the cascade from the organisation itself."""
+    org = make_org()
+    flow = make_flow(org, "main", published=True)
+    vm_box = make_box(org, "vm")
+    fax_box = make_box(org, "fx", kind="fax")
+    number = make_number(org, voice_flow=flow, fax_box=fax_box)
+    db_session.add_all(
+        [
+            Voicemail(org_id=org.id, box_id=vm_box.id, recording_sid="RE9"),
+            Fax(org_id=org.id, box_id=fax_box.id, fax_sid="FX9"),
+            Call(
+                org_id=org.id,
+                call_sid="CA9",
+                phone_number_id=number.id,
+                flow_version_id=flow.published_version_id,
+            ),
+        ]
+    )
+    db_session.commit()
+    db_session.delete(org)
+    db_session.commit()
+    for model in (Flow, FlowVersion, PhoneNumber, Voicemail, Fax, Call):
+        assert db_session.execute(select(model).where(model.org_id == org.id)).first() is None

@@ -57,7 +57,13 @@ def test_yaml_import_creates_then_updates_and_round_trips(api, db_session):
             AuditEntry.object_type == "flow", AuditEntry.object_id == str(flow_id)
         )
     ).scalars()
-    assert list(actions) == ["create", "update", "update"]
+    assert list(actions) == ["import", "import", "import"]
+
+
+def test_export_file_names_are_safe(api):
+    flow = api("POST", "/api/flows", json={"document": document("Hovednummer / åbent")}).json
+    response = api("GET", f"/api/flows/{flow['id']}/export")
+    assert response.headers["Content-Disposition"] == "attachment; filename=Hovednummer_bent.json"
 
 
 def test_a_document_body_imports_too(api):

@@ -86,7 +86,13 @@ def test_publish_edit_publish_rollback(api, admin, db_session):
         .where(AuditEntry.object_type == "flow", AuditEntry.object_id == str(flow["id"]))
         .order_by(AuditEntry.id)
     ).scalars()
-    assert list(actions) == ["create", "publish", "update", "publish", "publish", "rollback"]
+    assert list(actions) == ["create", "publish", "update", "publish", "rollback"]
+    rollback_entry = db_session.execute(
+        select(AuditEntry).where(AuditEntry.action == "rollback")
+    ).scalar_one()
+    assert rollback_entry.before == {"published_version": 2}
+    assert rollback_entry.after["published_version"] == 3
+    assert rollback_entry.after["rolled_back_to"] == 1
 
 
 def test_publishing_an_invalid_draft_is_refused_with_the_findings(api):
