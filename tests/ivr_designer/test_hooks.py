@@ -254,3 +254,54 @@ def test_main_number_in_process_to_voicemail(rest_line, db_session, app):
     db_call = db_session.execute(select(Call)).scalar_one()
     db_session.refresh(db_call)
     assert db_call.outcome == "voicemail"
+
+
+def test_behind_a_tls_terminator_the_https_url_is_verified_and_reused(line, app, client):
+    app.config["TRUSTED_PROXY_COUNT"] = 1
+    app.config["PUBLIC_BASE_URL"] = ""
+    public = "https://ivr.example.dk/hooks/voice"
+    form = params()
+    headers = {
+        "X-Twilio-Signature": line["provider"].signature(public, form),
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "ivr.example.dk",
+    }
+    response = client.post("http://backend:8000/hooks/voice", data=form, headers=headers)
+    assert response.status_code == 200
+    action = ET.fromstring(response.data).find("Gather").attrib["action"]
+    assert action.startswith("https://ivr.example.dk/hooks/voice/")
+    # The same headers from an untrusted hop are ignored: the signature no longer fits.
+    app.config["TRUSTED_PROXY_COUNT"] = 0
+    refused = client.post("http://backend:8000/hooks/voice", data=form, headers=headers)
+    assert refused.status_code == 403
+
+
+def test_queue_wait_url_plays_hold_music_then_leaves(line):
+    version_id = line["flow"].published_version_id
+    url = f"{BASE}/hooks/voice/{version_id}/sales/wait"
+    waiting = line["provider"].post(url, params(QueueTime="5", QueuePosition="1"))
+    assert waiting.status == 200
+    assert "Redirect" in verbs(waiting.body)
+    leaving = line["provider"].post(url, params(QueueTime="500", QueuePosition="1"))
+    assert verbs(leaving.body) == ["Leave"]
+
+
+def test_transcription_callback_fills_the_voicemail(rest_line, db_session):
+    provider = rest_line["provider"]
+    call = provider.call(BASE, "+4570000001", script=CallScript(digits=["1"]))
+    callback = next(e for e in call.exchanges if e.url.endswith("/recording"))
+    text = {"TranscriptionText": "Ring mig tilbage", "TranscriptionStatus": "completed"}
+    assert provider.post(callback.url, {**callback.params, **text}).status == 200
+    voicemail = db_session.execute(select(Voicemail)).scalar_one()
+    db_session.refresh(voicemail)
+    assert voicemail.transcription == "Ring mig tilbage"
+
+
+def test_recording_callback_for_a_non_voicemail_node_stores_nothing(line, db_session):
+    version_id = line["flow"].published_version_id
+    url = f"{BASE}/hooks/voice/{version_id}/menu/recording"
+    answer = line["provider"].post(
+        url, params(RecordingSid="RE1", RecordingUrl="/x", RecordingStatus="completed")
+    )
+    assert answer.status == 200
+    assert db_session.execute(select(Voicemail)).first() is None
