@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
+import os
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -34,7 +34,6 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
 from integrations.notify.base import Channel, DeliveryResult, Notification
 from integrations.notify.telegram_format import CAPTION_LIMIT, MESSAGE_LIMIT, render
@@ -43,6 +42,12 @@ from integrations.notify.telegram_links import derive_key, sign_callback
 __all__ = ["DEFAULT_BASE_URL", "TelegramChannel", "TelegramConfig", "bot_username", "keyboard"]
 
 log = logging.getLogger(__name__)
+
+# PTB 22 is moving time periods (``RetryAfter.retry_after``) from int to timedelta and
+# emits a deprecation warning each time one is built, unless the process opts in to the
+# new type. We handle both types, so opt in (the library's documented switch; it is read
+# at use time, and an explicit setting by the operator wins).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
 BUTTON_LABELS = {"claim": "Claim", "handled": "Handled"}
@@ -68,11 +73,7 @@ def keyboard(key: bytes, voicemail_id: int) -> InlineKeyboardMarkup:
 
 
 def _retry_after_seconds(exc: RetryAfter) -> float:
-    # PTB 22 returns int or timedelta depending on PTB_TIMEDELTA and warns about the
-    # change on access; we accept either form, so that one warning is silenced here only.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
+    value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
