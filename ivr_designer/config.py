@@ -32,12 +32,16 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "TELEPHONY_TIMEOUT": "TELEPHONY_TIMEOUT",
     "TELEPHONY_MAX_MEDIA_BYTES": "TELEPHONY_MAX_MEDIA_BYTES",
     "HOOKS_DEFAULT_LANGUAGE": "HOOKS_DEFAULT_LANGUAGE",
+    "AUDIO_MAX_BYTES": "AUDIO_MAX_BYTES",
+    "AUDIO_WORKER_THREADS": "AUDIO_WORKER_THREADS",
 }
 _INTEGER_KEYS = {
     "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXY_COUNT",
     "TELEPHONY_TIMEOUT",
     "TELEPHONY_MAX_MEDIA_BYTES",
+    "AUDIO_MAX_BYTES",
+    "AUDIO_WORKER_THREADS",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -45,6 +49,13 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "TRUSTED_PROXY_COUNT": 0,
+    # Audio library (issue 5): upload size, duration limits, inline vs worker processing.
+    "AUDIO_MAX_BYTES": 50 * 1024 * 1024,
+    "AUDIO_MAX_MUSIC_SECONDS": 15 * 60,
+    "AUDIO_MAX_PROMPT_SECONDS": 2 * 60,
+    "AUDIO_INLINE_MAX_SECONDS": 10,  # longer uploads are transcoded off the request
+    "AUDIO_WORKER_THREADS": 1,  # in-process worker; 0 leaves it to the scheduler job
+    "AUDIO_STALE_PROCESSING_SECONDS": 30 * 60,  # a claim this old is retried by the job
     # Telephony (issue 4): "rest" downloads media from the provider, "null" never does.
     "TELEPHONY_PROVIDER": "rest",
     "TELEPHONY_TIMEOUT": 10,

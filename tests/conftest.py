@@ -30,9 +30,11 @@ from ivr_designer.database import build_engine, normalise_database_url
 from ivr_designer.extensions import db
 from ivr_designer.models import (
     ApiToken,
+    AudioAsset,
     FaxBox,
     Flow,
     FlowVersion,
+    MusicAgreement,
     Organisation,
     PhoneNumber,
     ProviderAccount,
@@ -112,6 +114,8 @@ def app_config(database_url: str) -> dict[str, Any]:
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key",
         "PUBLIC_BASE_URL": "http://localhost",
+        # Worker threads must not share the test's single connection (see audio_lib.worker).
+        "AUDIO_WORKER_THREADS": 0,
         **FAST_HASHING,
     }
 
@@ -380,5 +384,89 @@ def make_number(
             fax_box_id=fax_box.id if fax_box else None,
         )
         return _save(db_session, number)
+
+    return make
+
+
+# --- issue 5: audio assets and music agreements -----------------------------------------
+
+
+def write_test_wav(path: Any, seconds: float = 0.5, rate: int = 8000, hz: float = 440.0) -> Any:
+    """A small 16-bit mono sine WAV, written without ffmpeg (a stand-in rendition)."""
+    import math
+    import wave
+
+    frames = int(seconds * rate)
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(
+            b"".join(
+                int(8000 * math.sin(2 * math.pi * hz * i / rate)).to_bytes(2, "little", signed=True)
+                for i in range(frames)
+            )
+        )
+    return path
+
+
+@pytest.fixture
+def make_audio_asset(db_session: Session, app: Flask) -> Callable[..., AudioAsset]:
+    """A ready asset; uploads get a stand-in telephony WAV under MEDIA_FOLDER/audio/
+    (``with_file=False`` for none). Pass rights_* / agreement / status as needed."""
+    from pathlib import Path
+
+    def make(
+        org: Organisation,
+        key: str | None = None,
+        *,
+        use: str = "prompt",
+        kind: str = "upload",
+        status: str = "ready",
+        with_file: bool = True,
+        agreement: MusicAgreement | None = None,
+        **fields: Any,
+    ) -> AudioAsset:
+        number = next(_serial)
+        asset = AudioAsset(
+            org_id=org.id,
+            key=key or f"audio-{number}",
+            name=fields.pop("name", f"Audio {number}"),
+            use=use,
+            kind=kind,
+            status=status,
+            agreement_id=agreement.id if agreement is not None else None,
+            **fields,
+        )
+        if kind == "upload" and with_file:
+            folder = Path(app.config["MEDIA_FOLDER"]) / "audio"
+            folder.mkdir(parents=True, exist_ok=True)
+            name = f"test-{number}.pcm.wav"
+            write_test_wav(folder / name)
+            asset.telephony_path = f"audio/{name}"
+            asset.duration_s = 0.5
+        return _save(db_session, asset)
+
+    return make
+
+
+@pytest.fixture
+def make_agreement(db_session: Session) -> Callable[..., MusicAgreement]:
+    def make(
+        org: Organisation,
+        valid_from: Any,
+        valid_until: Any,
+        *,
+        lines_covered: int = 2,
+        number: str | None = None,
+    ) -> MusicAgreement:
+        agreement = MusicAgreement(
+            org_id=org.id,
+            number=number or f"KG-{next(_serial)}",
+            lines_covered=lines_covered,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+        return _save(db_session, agreement)
 
     return make

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from flows.context import Playable
+from ivr_designer.audio_lib import playback
 
 __all__ = ["fallback_playable", "find_audio_file", "inside", "resolve_audio"]
 
@@ -23,7 +24,7 @@ _SILENT_HINTS = ("hold", "music", "moh")
 
 def find_audio_file(session: Session, org_id: int, key: str, media_root: Path) -> Path | None:
     """The telephony-ready file of the org's audio asset ``key``, or None (no asset yet)."""
-    return None
+    return playback.audio_file(session, org_id, key, media_root)  # AUDIO: ivr_designer.audio_lib
 
 
 def inside(root: Path, candidate: Path) -> Path | None:
@@ -54,7 +55,10 @@ def resolve_audio(
     language: str,
 ) -> Playable:
     """What to play for ``key``: a signed URL of its file, else the fallback."""
-    path = find_audio_file(session, org_id, key, media_root)
-    if path is not None and inside(media_root, path) is not None:
-        return Playable(url=signed_url(key), name=key)
+    # AUDIO: lapsed music is swapped for the default hold music (signed under its own key).
+    chosen = playback.choose(session, org_id, key, media_root=media_root)
+    if chosen is not None and chosen.text is not None:
+        return Playable(text=chosen.text, language=chosen.language or language, name=key)
+    if chosen is not None and chosen.path is not None and inside(media_root, chosen.path):
+        return Playable(url=signed_url(chosen.key), name=key)
     return fallback_playable(key, language)

@@ -19,7 +19,7 @@ def test_every_declared_job_is_scheduled(app):
 
 def test_media_retry_interval_is_configurable(app):
     app.config["SCHEDULER_MEDIA_RETRY_MINUTES"] = 1
-    [job] = jobs_for(app)
+    [job] = [job for job in jobs_for(app) if job.id == "retry-pending-media"]
     assert job.trigger_args == {"minutes": 1}
 
 
