@@ -148,7 +148,8 @@ def _parse_body(
         files: dict[str, tuple[str | None, bytes]] = {}
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
             if part.get_filename() is not None:
                 files[str(name)] = (part.get_filename(), payload)
             else:
@@ -203,11 +204,13 @@ class FakeTelegramServer:
         self.fake = FakeTelegram(token)
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self.fake
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
+        host, port = str(self._server.server_address[0]), self._server.server_address[1]
         return f"http://{host}:{port}"
 
     def __enter__(self) -> FakeTelegramServer:
