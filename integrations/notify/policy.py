@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_MAX_ATTEMPTS",
     "MAX_RETRY_AFTER",
     "backoff_delay",
+    "failure_run",
     "idempotency_key",
     "next_attempt_at",
     "should_dead_letter",
@@ -102,6 +103,19 @@ def should_disable_endpoint(
     if first_failure_at is None or consecutive_failures < min_failures:
         return False
     return now - first_failure_at >= min_span
+
+
+def failure_run(
+    consecutive_failures: int, first_failure_at: datetime | None, delivered: bool, now: datetime
+) -> tuple[int, datetime | None]:
+    """The endpoint's failure run after one attempt: reset by a success, else extended.
+
+    Store the pair on the endpoint and pass it to :func:`should_disable_endpoint`. Every
+    failed attempt counts (retry or permanent), one per attempt, not per message.
+    """
+    if delivered:
+        return 0, None
+    return consecutive_failures + 1, first_failure_at or now
 
 
 def idempotency_key(

@@ -11,6 +11,7 @@ import pytest
 from integrations.notify.policy import (
     MAX_RETRY_AFTER,
     backoff_delay,
+    failure_run,
     idempotency_key,
     next_attempt_at,
     should_dead_letter,
@@ -110,3 +111,14 @@ def test_idempotency_key_is_stable_per_delivery_and_distinct_across() -> None:
     }
     assert key not in others
     assert len(others) == 5
+
+
+def test_failure_run_counts_until_a_success_resets_it() -> None:
+    run: tuple[int, datetime | None] = (0, None)
+    for hour in range(60):
+        run = failure_run(*run, delivered=False, now=NOW + timedelta(hours=hour / 2))
+    assert run == (60, NOW)
+    assert should_disable_endpoint(*run, NOW + timedelta(hours=30))
+    run = failure_run(*run, delivered=True, now=NOW + timedelta(hours=31))
+    assert run == (0, None)
+    assert not should_disable_endpoint(*run, NOW + timedelta(hours=31))

@@ -50,6 +50,9 @@ def fixed(*answers: str):  # type: ignore[no-untyped-def]
         "http://[fe80::1]/",
         "http://[ff02::1]/",
         "http://[::]/",
+        "http://2130706433/",  # 127.0.0.1 as one number, resolved by getaddrinfo
+        "http://127.1/",
+        "http://0x7f.1/",
     ],
 )
 def test_internal_literals_are_refused(url: str) -> None:
