@@ -97,7 +97,7 @@ def post(
             while size < MAX_BODY:
                 if time.monotonic() > deadline:
                     raise TimeoutError("the response took longer than the timeout")
-                chunk = response.read1(MAX_BODY - size) if size < MAX_BODY else b""
+                chunk = response.read1(MAX_BODY - size)
                 if not chunk:
                     break
                 chunks.append(chunk)

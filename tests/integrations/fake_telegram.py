@@ -10,6 +10,7 @@ every request so tests can assert captions, keyboards and uploaded bytes.
 
 from __future__ import annotations
 
+import contextlib
 import email.parser
 import email.policy
 import html
@@ -186,7 +187,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        # The client may have given up already (timeout tests); nothing to tell it then.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(data)
 
     do_GET = _handle
     do_POST = _handle

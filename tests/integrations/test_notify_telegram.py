@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -248,3 +249,12 @@ def test_bot_username_checks_the_token(fake_telegram: FakeTelegramServer) -> Non
     assert bot_username(BOT_TOKEN, base_url=fake_telegram.base_url, timeout=5) == "ivr_test_bot"
     with pytest.raises(InvalidToken):
         bot_username("1:" + "x" * 30, base_url=fake_telegram.base_url, timeout=5)
+
+
+def test_request_logs_do_not_show_the_bot_token(
+    channel: TelegramChannel, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        assert send(channel, voicemail(tmp_path)).ok
+    assert "/bot<token>/sendVoice" in caplog.text  # httpx did log the request...
+    assert BOT_TOKEN not in caplog.text  # ...without the token

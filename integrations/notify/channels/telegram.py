@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -48,6 +49,24 @@ log = logging.getLogger(__name__)
 # new type. We handle both types, so opt in (the library's documented switch; it is read
 # at use time, and an explicit setting by the operator wins).
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+_TOKEN_IN_URL = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
+
+
+class _RedactBotTokens(logging.Filter):
+    """httpx logs every request URL at INFO (PTB its base URL at DEBUG); they hold the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if "/bot" in text:
+            record.msg, record.args = _TOKEN_IN_URL.sub("/bot<token>", text), None
+        return True
+
+
+# Logger filters do not apply to child loggers, so each emitting logger gets one.
+for _name in ("httpx", "telegram.Bot"):
+    if not any(isinstance(f, _RedactBotTokens) for f in logging.getLogger(_name).filters):
+        logging.getLogger(_name).addFilter(_RedactBotTokens())
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
 BUTTON_LABELS = {"claim": "Claim", "handled": "Handled"}
