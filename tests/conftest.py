@@ -397,7 +397,7 @@ def write_test_wav(path: Any, seconds: float = 0.5, rate: int = 8000, hz: float 
     import wave
 
     frames = int(seconds * rate)
-    with wave.open(str(path), "wb") as wav:
+    with wave.open(path if hasattr(path, "write") else str(path), "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(rate)

@@ -91,6 +91,20 @@ def _check_org(session: Session, org_id: int, today: date, media_root: Path) -> 
         subject = (agreement_rows if warning.subject == "agreement" else by_id)[warning.subject_id]
         _warn(session, org_id, warning, subject)
         report.warnings.append(warning)
+    for asset in assets:
+        if asset.status == "rights_expired" and domain.usable(
+            asset_rights(asset), agreements, today
+        ):
+            asset.status = "ready"  # renewed: the music plays again
+            session.flush()
+            record(
+                session,
+                SYSTEM,
+                "audio.rights_restored",
+                asset,
+                before={"status": "rights_expired"},
+                after={"status": "ready", "key": asset.key},
+            )
     live = [asset_rights(a) for a in assets if a.status == "ready"]
     lapsed = domain.expired(live, agreements, today)
     if lapsed:

@@ -6,8 +6,10 @@ cannot ship without stating its access rules.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from sqlalchemy import func, select
 
 from ivr_designer.callflows.documents import document_sha256
 from ivr_designer.models import ApiToken, AuditEntry, Call, FlowVersion, Organisation, User
-from tests.conftest import simple_flow_document
+from tests.conftest import simple_flow_document, write_test_wav
 
 ROLES = ("anonymous", "staff", "org_admin", "system_admin")
 FOREIGN_MARKER = "bravo"
@@ -77,6 +79,17 @@ def _telephony(org, listener, factories, db_session) -> dict[str, Any]:
     }
 
 
+def _audio(org, make_audio_asset, make_agreement) -> dict[str, Any]:
+    """Audio assets (one to read, one to delete) and music agreements (issue 5)."""
+    agreement = make_agreement(org, date(2026, 1, 1), date(2099, 12, 31))
+    return {
+        "audio": make_audio_asset(org, "hold", use="hold_music", agreement=agreement),
+        "spare_audio": make_audio_asset(org, "spare-audio"),
+        "agreement": agreement,
+        "spare_agreement": make_agreement(org, date(2026, 1, 1), date(2026, 12, 31)),
+    }
+
+
 @pytest.fixture
 def world(
     make_org,
@@ -87,6 +100,8 @@ def world(
     make_box,
     make_provider_account,
     make_number,
+    make_audio_asset,
+    make_agreement,
 ) -> World:
     alpha = make_org(name="Alpha ApS", slug="alpha")
     bravo = make_org(name="Bravo ApS", slug="bravo")
@@ -118,6 +133,8 @@ def world(
         "own": _telephony(alpha, callers["staff"], factories, db_session),
         "foreign": _telephony(bravo, victims["foreign"], factories, db_session),
     }
+    for target, org in (("own", alpha), ("foreign", bravo)):
+        things[target] |= _audio(org, make_audio_asset, make_agreement)
     return World({"own": alpha, "foreign": bravo}, callers, victims, tokens, things)
 
 
@@ -142,6 +159,7 @@ class Endpoint:
     expected: dict[str, Any]  # role -> status, or (own status, foreign status)
     body: Any = None  # (world, target) -> dict
     writes: bool = False
+    form: Any = None  # (world, target) -> multipart form (uploads), instead of ``body``
 
 
 ENDPOINTS = {
@@ -462,6 +480,90 @@ HOOK_ENDPOINTS = {
 }
 ENDPOINTS |= HOOK_ENDPOINTS
 
+# --- issue 5: audio library and music agreements ---------------------------------------
+
+
+def _audio_path(suffix: str = "", thing: str = "audio") -> Any:
+    return lambda w, t: f"/api/audio/{w.things[t][thing].id}{suffix}"
+
+
+def _upload_form(w: World, t: str) -> dict[str, Any]:
+    wav = io.BytesIO()
+    write_test_wav(wav, seconds=1.0)
+    wav.seek(0)
+    return {"key": "new-audio", "org_id": str(w.orgs[t].id), "file": (wav, "hej.wav")}
+
+
+STAFF_READS = _expect(401, (200, 404), (200, 404), (200, 200))
+ADMIN_CREATES = _expect(401, (403, 403), (201, 404), (201, 201))
+AUDIO_ENDPOINTS = {
+    "audio-list": Endpoint(
+        "GET",
+        "/api/audio",
+        lambda w, t: f"/api/audio?org_id={w.orgs[t].id}",
+        _expect(401, (200, 200), (200, 200), (200, 200)),
+    ),
+    "audio-upload": Endpoint(
+        "POST",
+        "/api/audio",
+        lambda w, t: "/api/audio",
+        ADMIN_CREATES,
+        form=_upload_form,
+        writes=True,
+    ),
+    "audio-tts": Endpoint(
+        "POST",
+        "/api/audio/tts",
+        lambda w, t: "/api/audio/tts",
+        ADMIN_CREATES,
+        body=lambda w, t: {
+            "key": "tts-new",
+            "name": "Closed",
+            "text": "Vi har lukket",
+            "language": "da-DK",
+            "org_id": w.orgs[t].id,
+        },
+        writes=True,
+    ),
+    "audio-read": Endpoint("GET", "/api/audio/<int:asset_id>", _audio_path(), STAFF_READS),
+    "audio-update": Endpoint(
+        "PATCH",
+        "/api/audio/<int:asset_id>",
+        _audio_path(),
+        _expect(401, (403, 403), (200, 404), (200, 200)),
+        body=lambda w, t: {"name": "Renamed"},
+        writes=True,
+    ),
+    "audio-delete": Endpoint(
+        "DELETE",
+        "/api/audio/<int:asset_id>",
+        _audio_path(thing="spare_audio"),
+        _expect(401, (403, 403), (204, 404), (204, 204)),
+        writes=True,
+    ),
+    "audio-file": Endpoint(
+        "GET",
+        "/api/audio/<int:asset_id>/file",
+        _audio_path("/file"),
+        _expect(401, (403, 403), (200, 404), (200, 200)),
+    ),
+    "audio-peaks": Endpoint(
+        "GET", "/api/audio/<int:asset_id>/peaks", _audio_path("/peaks"), STAFF_READS
+    ),
+}
+ENDPOINTS |= AUDIO_ENDPOINTS
+ENDPOINTS |= _collection(
+    "agreement",
+    "/api/music-agreements",
+    lambda w, t: {
+        "number": "KG-NEW",
+        "lines_covered": 3,
+        "valid_from": "2026-01-01",
+        "valid_until": "2027-12-31",
+    },
+    {"lines_covered": 5},
+)
+
 CASES = [
     pytest.param(name, role, target, id=f"{name}-{role}-{target}")
     for name in ENDPOINTS
@@ -485,17 +587,28 @@ def test_access(name, role, target, world, client, bearer, db_session):
     body = endpoint.body(world, target) if endpoint.body else None
     audit_before = _audit_count(db_session)
 
-    response = client.open(
-        endpoint.path(world, target), method=endpoint.method, json=body, headers=headers
-    )
+    if endpoint.form:
+        response = client.open(
+            endpoint.path(world, target),
+            method=endpoint.method,
+            data=endpoint.form(world, target),
+            headers=headers,
+            content_type="multipart/form-data",
+        )
+    else:
+        response = client.open(
+            endpoint.path(world, target), method=endpoint.method, json=body, headers=headers
+        )
 
-    assert response.status_code == expected, response.get_data(as_text=True)
+    body_bytes = response.get_data()
+    response.close()  # file downloads hold their file open until closed
+    assert response.status_code == expected, body_bytes
     if response.status_code >= 400:
         assert response.is_json
         assert set(response.json) == {"error", "fields"}
     if role not in ("system_admin",) and name != "openapi":
         # Neither data nor names of the foreign org reach its neighbours.
-        assert FOREIGN_MARKER not in response.get_data(as_text=True).lower()
+        assert FOREIGN_MARKER.encode() not in body_bytes.lower()  # bytes: audio too
     if endpoint.writes:
         audit_after = _audit_count(db_session)
         if response.status_code < 300:
