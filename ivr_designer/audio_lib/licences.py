@@ -18,12 +18,22 @@ from sqlalchemy.orm import Session
 
 from audio import rights as domain
 from ivr_designer.actor import Actor
+from ivr_designer.audio_lib.catalogue import music_lines_covered
 from ivr_designer.audio_lib.defaults import ensure_defaults
 from ivr_designer.audio_lib.rights import agreements_of, asset_rights
 from ivr_designer.audit.record import record
-from ivr_designer.models import AudioAsset, LicenceWarning, MusicAgreement
+from ivr_designer.callflows.references import document_references
+from ivr_designer.models import (
+    AudioAsset,
+    Flow,
+    FlowVersion,
+    LicenceWarning,
+    MusicAgreement,
+    Organisation,
+    PhoneNumber,
+)
 
-__all__ = ["LicenceReport", "check_licences"]
+__all__ = ["LicenceReport", "check_licences", "numbers_playing_licensed_music"]
 
 SYSTEM = Actor(user=None)
 
@@ -32,6 +42,7 @@ SYSTEM = Actor(user=None)
 class LicenceReport:
     warnings: list[domain.LicenceWarning] = field(default_factory=list)
     expired: list[str] = field(default_factory=list)  # "org_id:key"
+    lines_exceeded: list[int] = field(default_factory=list)  # org ids
 
 
 def _orgs_with_licences(session: Session) -> list[int]:
@@ -131,11 +142,62 @@ def _check_org(session: Session, org_id: int, today: date, media_root: Path) -> 
     return report
 
 
+def numbers_playing_licensed_music(session: Session, org_id: int) -> list[str]:
+    """The org's numbers whose live flow plays music under a KODA/Gramex agreement.
+
+    Counts the flow a number answers with; music reached only through a sub-flow is
+    not followed (a known simplification)."""
+    keys = set(
+        session.execute(
+            select(AudioAsset.key).where(
+                AudioAsset.org_id == org_id,
+                AudioAsset.rights_kind == domain.RightsKind.KODA_GRAMEX.value,
+            )
+        ).scalars()
+    )
+    if not keys:
+        return []
+    rows = session.execute(
+        select(PhoneNumber.e164, FlowVersion.document)
+        .join(Flow, Flow.id == PhoneNumber.voice_flow_id)
+        .join(FlowVersion, FlowVersion.id == Flow.published_version_id)
+        .where(PhoneNumber.org_id == org_id)
+        .order_by(PhoneNumber.e164)
+    ).all()
+    return [
+        e164
+        for e164, document in rows
+        if any(kind == "audio" and ref in keys for kind, ref in document_references(document))
+    ]
+
+
+def _check_lines(session: Session, org_id: int, today: date) -> int:
+    """Audit when more numbers play licensed music than the agreements cover."""
+    numbers = numbers_playing_licensed_music(session, org_id)
+    covered = music_lines_covered(session, org_id, today)
+    over = domain.lines_exceeded(numbers, covered)
+    if over:
+        org = session.get(Organisation, org_id)
+        record(
+            session,
+            SYSTEM,
+            "audio.lines_exceeded",
+            org,
+            after={"numbers": numbers, "lines_covered": covered or 0, "over": over},
+            org_id=org_id,
+        )
+        # NOTIFY: tell the org admins (notification outbox, later issue).
+    return over
+
+
 def check_licences(session: Session, today: date, media_root: Path) -> LicenceReport:
     """Run the check for every organisation; flushes only (the job commits)."""
     total = LicenceReport()
     for org_id in _orgs_with_licences(session):
         report = _check_org(session, org_id, today, media_root)
+        if _check_lines(session, org_id, today):
+            report.lines_exceeded.append(org_id)
+        total.lines_exceeded.extend(report.lines_exceeded)
         total.warnings.extend(report.warnings)
         total.expired.extend(report.expired)
     return total

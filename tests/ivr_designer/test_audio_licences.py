@@ -298,3 +298,42 @@ def test_a_renewed_agreement_brings_expired_music_back(
     check_audio_licences(app, today=today)
     db_session.expire_all()
     assert db_session.get(AudioAsset, moh.id).status == "ready"
+
+
+@pytest.mark.parametrize(("lines", "over"), [(1, 1), (2, 0)])
+def test_more_numbers_playing_licensed_music_than_lines_covered_is_audited(
+    app,
+    make_audio_asset,
+    make_agreement,
+    make_flow,
+    make_number,
+    org,
+    db_session,
+    today,
+    lines,
+    over,
+):
+    agreement = make_agreement(
+        org, today - timedelta(days=5), today + timedelta(days=300), lines_covered=lines
+    )
+    make_audio_asset(org, "moh", use="hold_music", rights_kind="koda_gramex", agreement=agreement)
+    flow = make_flow(org, "main", queue_document(), published=True)
+    make_number(org, "+4570009101", voice_flow=flow)
+    make_number(org, "+4570009102", voice_flow=flow)
+    make_number(org, "+4570009103")  # answers with no flow: plays nothing
+
+    report = check_audio_licences(app, today=today)
+
+    entries = (
+        db_session.execute(select(AuditEntry).where(AuditEntry.action == "audio.lines_exceeded"))
+        .scalars()
+        .all()
+    )
+    if over:
+        assert report.lines_exceeded == [org.id]
+        assert [e.after for e in entries] == [
+            {"numbers": ["+4570009101", "+4570009102"], "lines_covered": lines, "over": over}
+        ]
+    else:
+        assert report.lines_exceeded == []
+        assert entries == []
