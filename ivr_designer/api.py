@@ -16,6 +16,7 @@ from ivr_designer.auth.api import blp as auth_blp
 from ivr_designer.boxes.api import blp as boxes_blp
 from ivr_designer.callflows.api import blp as flows_blp
 from ivr_designer.calls.api import blp as calls_blp
+from ivr_designer.editor.api import blp as editor_blp
 from ivr_designer.numbers.api import blp as numbers_blp
 from ivr_designer.orgs.api import blp as orgs_blp
 from ivr_designer.schemas import ErrorSchema
@@ -34,6 +35,7 @@ BLUEPRINTS = (
     music_agreements_blp,
     boxes_blp,
     numbers_blp,
+    editor_blp,
 )
 
 

@@ -370,6 +370,35 @@ FLOW_ENDPOINTS = {
 }
 ENDPOINTS |= FLOW_ENDPOINTS
 
+EDITOR_ENDPOINTS = {
+    "node-types": Endpoint(
+        "GET", "/api/node-types", lambda w, t: "/api/node-types", _expect(401, 403, 200, 200)
+    ),
+    "flow-validate-document": Endpoint(
+        "POST",
+        "/api/flows/<int:flow_id>/validate-document",
+        _flow_path("/validate-document"),
+        ADMINS_ONLY,
+        body=lambda w, t: {"document": simple_flow_document("spare")},
+    ),
+    "flow-simulate": Endpoint(
+        "POST",
+        "/api/flows/<int:flow_id>/simulate",
+        _flow_path("/simulate", "main"),
+        ADMINS_ONLY,
+        body=lambda w, t: {"version": "published", "at": "2026-03-03T10:00:00"},
+    ),
+    # The app shell is public (it signs in through the API); without a build it says so.
+    "editor-shell": Endpoint("GET", "/editor/", lambda w, t: "/editor/", _all(200)),
+    "editor-asset": Endpoint(
+        "GET",
+        "/editor/assets/<path:filename>",
+        lambda w, t: "/editor/assets/missing-0000.js",
+        _all(404),
+    ),
+}
+ENDPOINTS |= EDITOR_ENDPOINTS
+
 
 def _collection(
     kind: str, path: str, body: Any, change: dict[str, Any], listable_by_staff: bool = False

@@ -1,0 +1,56 @@
+"""The editor's helpers: node types for the palette, live validation of an unsaved
+document, and simulated calls. Administrators only, like the flows they edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from flows.registry import describe
+from flows.validation import has_errors
+from ivr_designer.auth.current import current_actor
+from ivr_designer.callflows.access import require_admin
+from ivr_designer.callflows.publishing import validate_flow
+from ivr_designer.callflows.schemas import ValidationResultSchema
+from ivr_designer.editor.schemas import (
+    NodeTypeSchema,
+    SimulateSchema,
+    TraceSchema,
+    ValidateDocumentSchema,
+)
+from ivr_designer.editor.simulation import simulate_flow
+from ivr_designer.extensions import db
+
+blp = Blueprint("editor", __name__, url_prefix="/api", description="Flow editor helpers.")
+
+
+@blp.route("/node-types", methods=["GET"])
+@blp.response(200, NodeTypeSchema(many=True))
+def node_types() -> list[dict[str, Any]]:
+    """Every node type's label, icon, ports and property schema, from the registry."""
+    require_admin(current_actor(), "flows")
+    return describe()
+
+
+@blp.route("/flows/<int:flow_id>/validate-document", methods=["POST"])
+@blp.arguments(ValidateDocumentSchema)
+@blp.response(200, ValidationResultSchema)
+def validate_document(data: dict[str, Any], flow_id: int) -> dict[str, Any]:
+    """Findings for the document the editor shows (unsaved), against the org's data."""
+    findings = validate_flow(db.session, current_actor(), flow_id, data["document"])
+    errors = sum(1 for f in findings if f.severity == "error")
+    return {
+        "findings": [f.to_dict() for f in findings],
+        "errors": errors,
+        "warnings": len(findings) - errors,
+        "publishable": not has_errors(findings),
+    }
+
+
+@blp.route("/flows/<int:flow_id>/simulate", methods=["POST"])
+@blp.arguments(SimulateSchema)
+@blp.response(200, TraceSchema)
+def simulate(data: dict[str, Any], flow_id: int) -> dict[str, Any]:
+    """One scripted call through the unsaved document, the draft or a version."""
+    return simulate_flow(db.session, current_actor(), flow_id, **data)
