@@ -9,20 +9,25 @@ fallback (``None``).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ivr_designer.audio_lib.defaults import ensure_defaults
+from audio.errors import AudioError
+from ivr_designer.audio_lib.defaults import DEFAULT_HOLD_MUSIC, ensure_defaults
 from ivr_designer.audio_lib.rights import agreements_of, is_usable
 from ivr_designer.audio_lib.storage import rendition_path
 from ivr_designer.models import AudioAsset
 from ivr_designer.models.base import utcnow
 
 __all__ = ["Choice", "audio_file", "choose"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,12 +68,28 @@ def choose(
         return Choice(key=asset.key, path=path)
     if not asset.is_music:
         return None
-    default = ensure_defaults(session, org_id, media_root)["hold_music"]
+    default = _default_hold_music(session, org_id, media_root)
+    if default is None:
+        return None
     return Choice(
         key=default.key,
         path=rendition_path(default, "telephony", media_root),
         substituted=True,
     )
+
+
+def _default_hold_music(session: Session, org_id: int, media_root: Path) -> AudioAsset | None:
+    """The default, made on first need; a failure (two calls racing to make it, no
+    ffmpeg) leaves the call to the runtime's silent fallback instead of failing it."""
+    try:
+        with session.begin_nested():
+            return ensure_defaults(session, org_id, media_root)["hold_music"]
+    except (IntegrityError, AudioError, OSError):
+        log.exception("default hold music for org %s could not be made", org_id)
+    found = _by_key(session, org_id, DEFAULT_HOLD_MUSIC)
+    if found is None or rendition_path(found, "telephony", media_root) is None:
+        return None
+    return found
 
 
 def audio_file(

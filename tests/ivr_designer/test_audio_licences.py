@@ -337,3 +337,18 @@ def test_more_numbers_playing_licensed_music_than_lines_covered_is_audited(
     else:
         assert report.lines_exceeded == []
         assert entries == []
+
+
+def test_when_the_default_cannot_be_made_the_call_goes_on_in_silence(
+    make_audio_asset, make_agreement, make_flow, make_number, org, line, today, caplog
+):
+    agreement = make_agreement(org, today - timedelta(days=90), today - timedelta(days=1))
+    make_audio_asset(org, "moh", use="hold_music", rights_kind="koda_gramex", agreement=agreement)
+    # Something else holds the default's key (as a racing request would): creating it fails.
+    make_audio_asset(org, "default-hold-music", with_file=False)
+    flow = make_flow(org, "main", queue_document(), published=True)
+    make_number(org, NUMBER, voice_flow=flow, provider_account=line["account"])
+    body = wait_twiml(line, flow.published_version_id)
+    assert play_urls(body) == []
+    assert "Redirect" in [verb.tag for verb in ET.fromstring(body)]
+    assert "could not be made" in caplog.text
