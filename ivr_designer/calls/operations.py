@@ -32,7 +32,7 @@ __all__ = [
 
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 # Later outcomes win over earlier ones; abandoned/failed come only from the status.
-# Core insert of the table: one executemany for all rows, even with NULLs in some.
+# One multi-row INSERT statement (one round trip) for all the steps of an answer.
 STEP_TABLE: Table = CallStep.__table__  # type: ignore[assignment]
 _RANK = {"in_progress": 0, "abandoned": 1, "failed": 1, "answered": 2, "voicemail": 3, "fax": 3}
 
@@ -134,23 +134,24 @@ def record_steps(
     if not steps:
         return
     session.execute(
-        insert(STEP_TABLE),
-        [
-            {
-                "org_id": org_id,
-                "call_id": handle.id,
-                "seq": handle.next_seq + offset,
-                "flow_name": step.flow_name[:200],
-                "node_id": step.node_id[:64],
-                "node_type": step.node_type[:32],
-                "input": _clip(step.input, 255),
-                "port": _clip(step.port, 32),
-                "ended": _clip(step.ended, 32),
-                "at": now + timedelta(microseconds=offset),
-                "duration_ms": duration_ms,
-            }
-            for offset, step in enumerate(steps)
-        ],
+        insert(STEP_TABLE).values(
+            [
+                {
+                    "org_id": org_id,
+                    "call_id": handle.id,
+                    "seq": handle.next_seq + offset,
+                    "flow_name": step.flow_name[:200],
+                    "node_id": step.node_id[:64],
+                    "node_type": step.node_type[:32],
+                    "input": _clip(step.input, 255),
+                    "port": _clip(step.port, 32),
+                    "ended": _clip(step.ended, 32),
+                    "at": now + timedelta(microseconds=offset),
+                    "duration_ms": duration_ms,
+                }
+                for offset, step in enumerate(steps)
+            ]
+        )
     )
 
 
