@@ -100,6 +100,10 @@ class Assets(MethodView):
         if file is None:
             raise Invalid("validation failed", {"file": ["an audio file is required"]})
         try:
+            name = safe_display_name(data.pop("name")) if data.get("name") else None
+        except AudioError as error:
+            raise operations.refused(error, "name") from None
+        try:
             filename = safe_display_name(file.filename or "")
             upload = receive(
                 cast(BinaryIO, file.stream), incoming_dir(_media_root()), limits=limits
@@ -114,7 +118,7 @@ class Assets(MethodView):
             db.session,
             actor,
             upload,
-            name=data.pop("name", None) or filename,
+            name=name or filename,
             original_filename=filename,
             media_root=_media_root(),
             limits=limits,

@@ -250,6 +250,8 @@ def test_upload_larger_than_the_json_limit_is_accepted(app, upload, tmp_path):
         ({"rights_kind": "koda_gramex"}, "agreement_id"),
         ({"agreement_id": "999999"}, "agreement_id"),
         ({"key": "default-hold-music"}, "key"),
+        ({"name": "a/b"}, "name"),
+        ({"name": "bell\x07"}, "name"),
     ],
 )
 def test_bad_form_fields_name_the_field(upload, media, media_root, fields, field):
