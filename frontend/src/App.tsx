@@ -1,0 +1,102 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { api, ApiError, setCsrf } from "./api";
+import { AppContext } from "./context";
+import { Editor } from "./Editor";
+import { FlowsList } from "./FlowsList";
+import { initialLang, translate, type Key, type Lang } from "./i18n";
+import { Login } from "./Login";
+
+interface Me {
+  id: number;
+  name: string;
+  email: string;
+  csrf_token: string | null;
+}
+
+function useHash(): string {
+  const [hash, setHash] = useState(window.location.hash);
+  useEffect(() => {
+    const onChange = () => setHash(window.location.hash);
+    window.addEventListener("hashchange", onChange);
+    return () => window.removeEventListener("hashchange", onChange);
+  }, []);
+  return hash;
+}
+
+export function App() {
+  const [lang, setLang] = useState<Lang>(initialLang);
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const hash = useHash();
+  const t = useCallback(
+    (key: Key, vars?: Record<string, string | number>) => translate(lang, key, vars),
+    [lang],
+  );
+  const app = useMemo(() => ({ lang, t }), [lang, t]);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    localStorage.setItem("ivr.lang", lang);
+  }, [lang]);
+
+  useEffect(() => {
+    api<Me>("GET", "/api/me")
+      .then((user) => {
+        setCsrf(user.csrf_token);
+        setMe(user);
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof ApiError) || error.status !== 401) console.warn(error);
+        setMe(null);
+      });
+  }, []);
+
+  const signOut = async () => {
+    await api("POST", "/api/auth/logout").catch(() => undefined);
+    setCsrf(null);
+    setMe(null);
+  };
+
+  const match = /^#\/flows\/(\d+)/.exec(hash);
+  let page;
+  if (me === undefined) page = <p className="centre">{t("loading")}</p>;
+  else if (me === null)
+    page = (
+      <Login
+        onSignedIn={(user: Me) => {
+          setCsrf(user.csrf_token);
+          setMe(user);
+        }}
+      />
+    );
+  else if (match) page = <Editor key={match[1]} flowId={Number(match[1])} />;
+  else page = <FlowsList />;
+
+  return (
+    <AppContext.Provider value={app}>
+      <div className="app">
+        <header className="topbar">
+          <a className="brand" href="#/flows">
+            ☎ {t("appName")}
+          </a>
+          <span className="spacer" />
+          <label className="lang">
+            <span className="visually-hidden">{t("language")}</span>
+            <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} aria-label={t("language")}>
+              <option value="en">English</option>
+              <option value="da">Dansk</option>
+            </select>
+          </label>
+          {me ? (
+            <>
+              <span className="who">{me.name}</span>
+              <button type="button" onClick={signOut}>
+                {t("signOut")}
+              </button>
+            </>
+          ) : null}
+        </header>
+        <main className="page">{page}</main>
+      </div>
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,153 @@
+import { useState, type FormEvent } from "react";
+import { api } from "./api";
+import { useApp } from "./context";
+import type { FlowDocument, Trace } from "./types";
+
+const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
+const OUTCOMES = ["answered", "no-answer", "busy", "failed", "overflow", "full", "hangup", "recorded"];
+
+function localNow(): string {
+  const now = new Date();
+  now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
+  return now.toISOString().slice(0, 16);
+}
+
+export function Simulator({
+  flowId,
+  document,
+  onTrace,
+  step,
+  setStep,
+}: {
+  flowId: number;
+  document: FlowDocument;
+  onTrace: (trace: Trace | null) => void;
+  step: number;
+  setStep: (i: number) => void;
+}) {
+  const { t } = useApp();
+  const [at, setAt] = useState(localNow);
+  const [caller, setCaller] = useState("+4512345678");
+  const [digits, setDigits] = useState<string[]>([]);
+  const [outcomes, setOutcomes] = useState<string[]>([]);
+  const [nextOutcome, setNextOutcome] = useState("answered");
+  const [trace, setTrace] = useState<Trace | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      const result = await api<Trace>("POST", `/api/flows/${flowId}/simulate`, {
+        document,
+        at: `${at}:00`,
+        caller,
+        digits,
+        outcomes,
+      });
+      setTrace(result);
+      onTrace(result);
+      setStep(0);
+    } catch (e) {
+      setTrace(null);
+      onTrace(null);
+      setError((e as Error).message);
+    }
+  };
+
+  const current = trace?.steps[step];
+  return (
+    <div className="simulator">
+      <form onSubmit={run}>
+        <label>
+          {t("when")}
+          <input type="datetime-local" required value={at} onChange={(e) => setAt(e.target.value)} data-testid="sim-at" />
+        </label>
+        <label>
+          {t("caller")}
+          <input value={caller} onChange={(e) => setCaller(e.target.value)} />
+        </label>
+        <fieldset>
+          <legend>{t("keypad")}</legend>
+          <output className="digits" data-testid="sim-digits" aria-live="polite">
+            {digits.join(" ") || "—"}
+          </output>
+          <div className="keypad">
+            {KEYS.map((key) => (
+              <button type="button" key={key} onClick={() => setDigits([...digits, key])} aria-label={`key ${key}`}>
+                {key}
+              </button>
+            ))}
+          </div>
+          <button type="button" className="small" onClick={() => setDigits([])}>
+            {t("clear")}
+          </button>
+        </fieldset>
+        <fieldset>
+          <legend>{t("outcomes")}</legend>
+          <output className="digits">{outcomes.join(", ") || "—"}</output>
+          <div className="row">
+            <select aria-label={t("outcomeAdd")} value={nextOutcome} onChange={(e) => setNextOutcome(e.target.value)}>
+              {OUTCOMES.map((o) => (
+                <option key={o}>{o}</option>
+              ))}
+            </select>
+            <button type="button" className="small" onClick={() => setOutcomes([...outcomes, nextOutcome])}>
+              {t("outcomeAdd")}
+            </button>
+            <button type="button" className="small" onClick={() => setOutcomes([])}>
+              {t("clear")}
+            </button>
+          </div>
+        </fieldset>
+        <button type="submit" className="primary">
+          {t("run")}
+        </button>
+      </form>
+      {error ? (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      ) : null}
+      {trace && current ? (
+        <div className="trace" data-testid="sim-trace">
+          <div className="row">
+            <button type="button" disabled={step === 0} onClick={() => setStep(step - 1)}>
+              {t("previous")}
+            </button>
+            <span data-testid="sim-step">{t("step", { i: step + 1, n: trace.steps.length })}</span>
+            <button type="button" disabled={step >= trace.steps.length - 1} onClick={() => setStep(step + 1)}>
+              {t("next")}
+            </button>
+          </div>
+          <ol className="path">
+            {trace.steps.map((s, i) => (
+              <li key={i} className={i === step ? "current" : i < step ? "done" : ""}>
+                <button type="button" className="link" onClick={() => setStep(i)}>
+                  {s.node}
+                </button>
+                {s.port ? ` → ${s.port}` : ""}
+              </li>
+            ))}
+          </ol>
+          <h4>{t("heard")}</h4>
+          <ul className="heard" data-testid="sim-heard">
+            {current.heard.length ? current.heard.map((h, i) => <li key={i}>{h}</li>) : <li>{t("silence")}</li>}
+          </ul>
+          {current.pressed !== null ? <p>{t("pressedKey", { key: current.pressed || "—" })}</p> : null}
+          {current.outcome ? <p>{t("outcome", { o: current.outcome })}</p> : null}
+          {current.port ? <p>{t("portTaken", { port: current.port })}</p> : null}
+          <details>
+            <summary>{t("twiml")}</summary>
+            <pre className="twiml">{current.twiml}</pre>
+          </details>
+          {step === trace.steps.length - 1 ? (
+            <p className="end" data-testid="sim-end">
+              {t("callEnd", { end: trace.end })}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import { createContext, useContext } from "react";
+import type { NodeFindings } from "./findings";
+import { translate, type Key, type Lang } from "./i18n";
+import type { NodeTypeInfo } from "./types";
+
+export interface AppState {
+  lang: Lang;
+  t: (key: Key, vars?: Record<string, string | number>) => string;
+}
+
+export const AppContext = createContext<AppState>({
+  lang: "en",
+  t: (key, vars) => translate("en", key, vars),
+});
+
+export const useApp = (): AppState => useContext(AppContext);
+
+export type DiffStatus = "added" | "removed" | "changed";
+
+export interface CanvasState {
+  types: Map<string, NodeTypeInfo>;
+  findings: Map<string, NodeFindings>;
+  entry: string;
+  visited: Set<string>;
+  current: string | null;
+  diff: Map<string, DiffStatus> | null;
+}
+
+export const CanvasContext = createContext<CanvasState>({
+  types: new Map(),
+  findings: new Map(),
+  entry: "",
+  visited: new Set(),
+  current: null,
+  diff: null,
+});
