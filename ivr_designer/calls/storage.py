@@ -123,8 +123,13 @@ def store_voicemail(
     account: ProviderAccount,
     provider_factory: ProviderFactory,
     media_root: Path,
+    before_write: Callable[[], None] | None = None,
 ) -> Voicemail | None:
-    """The voicemail of RecordingSid ``request.sid`` in box ``box_key``, stored once."""
+    """The voicemail of RecordingSid ``request.sid`` in box ``box_key``, stored once.
+
+    ``before_write`` runs between the download and the first write (see
+    ``ivr_designer.hooks.transactions``).
+    """
     found = _existing(session, Voicemail, request.sid)
     if found is not None:
         return found
@@ -149,6 +154,8 @@ def store_voicemail(
         status="ready" if path else "pending_media",
         download_attempts=1,
     )
+    if before_write is not None:
+        before_write()  # the download is done; now the writes
     stored: Voicemail = _insert(session, row, media_root)
     if stored is row and request.call_id is not None:
         set_outcome(session, request.call_id, "voicemail")
@@ -164,6 +171,7 @@ def store_fax(
     account: ProviderAccount,
     provider_factory: ProviderFactory,
     media_root: Path,
+    before_write: Callable[[], None] | None = None,
 ) -> Fax:
     """The fax of FaxSid ``request.sid`` in box ``box_id``, stored once."""
     found = _existing(session, Fax, request.sid)
@@ -182,6 +190,8 @@ def store_fax(
         status="ready" if path else "pending_media",
         download_attempts=1,
     )
+    if before_write is not None:
+        before_write()
     stored: Fax = _insert(session, row, media_root)
     if stored is row and request.call_id is not None:
         set_outcome(session, request.call_id, "fax")

@@ -13,12 +13,10 @@ from ivr_designer.calls.operations import open_call
 from ivr_designer.calls.storage import MediaRequest, fax_box_id, store_fax, store_voicemail
 from ivr_designer.hooks.context import HookEnv, pin
 from ivr_designer.hooks.lookup import Route
+from ivr_designer.hooks.transactions import begin_writes
 from ivr_designer.models import Call, ProviderAccount, Voicemail
 
-#: session.info flag: this transaction stored a message and must commit durably.
-DURABLE = "ivr_designer.hooks.durable"
-
-__all__ = ["DURABLE", "fax_into_box", "fax_received", "recording"]
+__all__ = ["fax_into_box", "fax_received", "recording"]
 
 
 def _int(value: object) -> int | None:
@@ -116,6 +114,7 @@ def fax_into_box(
         account=_account(session, route),
         provider_factory=env.provider_factory,
         media_root=env.media_root,
+        before_write=lambda: begin_writes(session, relaxed=False),
     )
 
 
@@ -131,14 +130,11 @@ def fax_node(
     env: HookEnv,
     params: Mapping[str, str],
     box_key: str,
-    call_id: int,
 ) -> None:
     """A fax node of a voice flow received a fax into its box (by key)."""
     if "FaxSid" in params:
-        session.info[DURABLE] = True
-        fax_into_box(
-            session, route, env, params, fax_box_id(session, route.org_id, box_key), call_id
-        )
+        box_id = fax_box_id(session, route.org_id, box_key)
+        fax_into_box(session, route, env, params, box_id, _call_id(session, params))
 
 
 def incoming_fax(session: Session, route: Route, env: HookEnv, params: Mapping[str, str]) -> str:
@@ -147,6 +143,7 @@ def incoming_fax(session: Session, route: Route, env: HookEnv, params: Mapping[s
         raise InvalidParams(f"number {route.e164} has no fax box")
     sid = str(params.get("CallSid") or params.get("FaxSid") or "").strip()
     if sid:
+        begin_writes(session, relaxed=True)
         open_call(
             session,
             org_id=route.org_id,

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request
-from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from ivr_designer.calls.operations import StepRecord, apply_status, open_call, record_steps
@@ -22,7 +21,7 @@ from ivr_designer.hooks import media_callbacks, voice
 from ivr_designer.hooks.context import HookEnv, Pinned, context_for
 from ivr_designer.hooks.fallback import fallback_twiml, unknown_number_twiml
 from ivr_designer.hooks.lookup import Route, find_route, find_route_by_call
-from ivr_designer.hooks.media_callbacks import DURABLE
+from ivr_designer.hooks.transactions import begin_writes
 from ivr_designer.hooks.verify import SignatureRejected, verified_base
 from ivr_designer.media.views import derived_key
 from ivr_designer.models.base import utcnow
@@ -81,6 +80,7 @@ def _note_failure(route: Route, env: HookEnv, params: Mapping[str, str], where: 
     if not sid:
         return
     try:
+        begin_writes(db.session, relaxed=True)
         handle = open_call(
             db.session,
             org_id=route.org_id,
@@ -125,37 +125,12 @@ def _busy(error: OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
-def _begin_step(relaxed: bool) -> None:
-    """Open the step's write transaction the way each backend needs.
-
-    SQLite: start with a write, so the step waits its turn (busy timeout) instead of
-    failing when its read snapshot goes stale before its first write; a no-op UPDATE
-    takes the write lock like BEGIN IMMEDIATE. PostgreSQL, for call-step traces only
-    (``relaxed``): do not wait for the WAL flush; a crash may lose the last moments of
-    a trace, never a voicemail or fax (their callbacks commit synchronously).
-    """
-    session = db.session
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        session.commit()  # ends the read of the route lookup
-        session.execute(text("UPDATE call SET id = id WHERE 0 = 1"))
-    elif dialect == "postgresql" and relaxed:
-        session.info.pop(DURABLE, None)
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-
-
-def _run(
-    work: Work, route: Route, env: HookEnv, params: Mapping[str, str], relaxed: bool
-) -> str | None:
+def _run(work: Work, route: Route, env: HookEnv, params: Mapping[str, str]) -> str | None:
     """Run and commit; SQLite's "database is locked" (a writer got in between our read
     and our write) is retried from scratch, as nothing of the attempt was kept."""
     for attempt in range(BUSY_ATTEMPTS):
         try:
-            _begin_step(relaxed)
             body = work(route, env, params)
-            durable = db.session.info.pop(DURABLE, False)
-            if relaxed and durable and db.session.get_bind().dialect.name == "postgresql":
-                db.session.execute(text("SET LOCAL synchronous_commit TO ON"))
             db.session.commit()
             return body
         except OperationalError as error:
@@ -190,7 +165,7 @@ def _answer(
     env = None
     try:
         env = _env(verified_base(request, route))
-        body = _run(work, route, env, params, caller_waits)
+        body = _run(work, route, env, params)
     except SignatureRejected:
         db.session.rollback()
         abort(403)
@@ -238,6 +213,7 @@ def voice_incoming() -> Response:
 @blp.post("/voice/status")
 def voice_status() -> Response:
     def work(route: Route, env: HookEnv, params: Mapping[str, str]) -> None:
+        begin_writes(db.session, relaxed=True)
         apply_status(
             db.session,
             str(params.get("CallSid", "")),

@@ -24,6 +24,7 @@ from ivr_designer.calls.operations import (
 from ivr_designer.hooks.context import HookEnv, context_for, pin
 from ivr_designer.hooks.lookup import Route
 from ivr_designer.hooks.media_callbacks import fax_node
+from ivr_designer.hooks.transactions import begin_writes
 
 __all__ = ["incoming", "node_result", "node_step", "node_wait"]
 
@@ -83,9 +84,10 @@ def incoming(session: Session, route: Route, env: HookEnv, params: Mapping[str, 
     if route.published_version_id is None:
         raise InvalidStep("entry", f"number {route.e164} has no published voice flow")
     pinned = pin(session, route, env, route.published_version_id)
-    handle = _call(session, route, env, params, pinned.loaded.id, new=True)
     ctx = context_for(session, route, env, pinned, params, {})
     result = render_step(pinned.loaded.flow, pinned.loaded.flow.entry, ctx)
+    begin_writes(session, relaxed=True)
+    handle = _call(session, route, env, params, pinned.loaded.id, new=True)
     _trace(session, route, env, handle, _visits(result), started)
     return result.twiml
 
@@ -102,9 +104,10 @@ def node_step(
     """A step URL (Redirect target): render ``node`` of the pinned version."""
     started = time.perf_counter()
     pinned = pin(session, route, env, version_id)
-    handle = _call(session, route, env, params, version_id)
     ctx = context_for(session, route, env, pinned, params, state)
     result = render_step(pinned.loaded.flow, node, ctx)
+    begin_writes(session, relaxed=True)
+    handle = _call(session, route, env, params, version_id)
     _trace(session, route, env, handle, _visits(result), started)
     return result.twiml
 
@@ -132,7 +135,6 @@ def node_result(
     started = time.perf_counter()
     pinned = pin(session, route, env, version_id)
     flow = pinned.loaded.flow
-    handle = _call(session, route, env, params, version_id)
     ctx = context_for(session, route, env, pinned, params, state)
     step, result = respond_step(flow, node, params, ctx)
     node_type = flow.nodes[node].type
@@ -144,8 +146,10 @@ def node_result(
         port=step.port,
         ended=step.ended if step.node is None else None,
     )
-    if node_type == "fax" and handle is not None:
-        fax_node(session, route, env, params, str(flow.nodes[node].props.get("box")), handle.id)
+    if node_type == "fax":  # downloads first, then writes durably
+        fax_node(session, route, env, params, str(flow.nodes[node].props.get("box")))
+    begin_writes(session, relaxed=True)
+    handle = _call(session, route, env, params, version_id)
     _trace(
         session,
         route,

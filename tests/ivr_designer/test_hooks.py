@@ -305,3 +305,22 @@ def test_recording_callback_for_a_non_voicemail_node_stores_nothing(line, db_ses
     )
     assert answer.status == 200
     assert db_session.execute(select(Voicemail)).first() is None
+
+
+def test_write_phase_durability_per_backend(db_session, backend):
+    from sqlalchemy import text
+
+    from ivr_designer.hooks.transactions import begin_writes
+
+    db_session.execute(select(Call.id)).all()  # a reading phase first
+    begin_writes(db_session, relaxed=True)
+    begin_writes(db_session, relaxed=True)  # idempotent within the transaction
+    if backend == "postgresql":
+        assert db_session.execute(text("SHOW synchronous_commit")).scalar_one() == "off"
+        begin_writes(db_session, relaxed=False)  # a message joined: durable again
+        assert db_session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+        begin_writes(db_session, relaxed=True)
+        assert db_session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+    else:
+        assert db_session.in_transaction()
+    db_session.rollback()
