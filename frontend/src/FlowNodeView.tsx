@@ -4,18 +4,18 @@ import { CanvasContext, useApp } from "./context";
 import { visiblePorts, type FlowNode } from "./convert";
 import { badgeFor } from "./findings";
 
+// Glyphs every system font has (no emoji font needed); the server names the icon.
 const ICONS: Record<string, string> = {
-  printer: "🖨",
+  printer: "⎙",
   "corner-down-right": "↪",
-  "phone-off": "📵",
-  clock: "🕘",
+  "phone-off": "✕",
+  clock: "◷",
   grid: "▦",
-  volume: "🔊",
-  users: "👥",
-  "phone-forwarded": "📲",
-  inbox: "📥",
-  voicemail: "📼",
-  "phone-call": "📞",
+  volume: "♪",
+  users: "☎",
+  "phone-forwarded": "➜",
+  inbox: "☰",
+  voicemail: "✉",
 };
 
 function summary(props: Record<string, unknown>): string {

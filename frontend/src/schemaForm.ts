@@ -73,9 +73,11 @@ export function fieldFor(key: string, schema: JsonSchema, required: boolean): Fi
 
 export function fieldsFor(schema: JsonSchema): FieldSpec[] {
   const required = new Set(schema.required ?? []);
-  return Object.entries(schema.properties ?? {}).map(([key, member]) =>
+  const specs = Object.entries(schema.properties ?? {}).map(([key, member]) =>
     fieldFor(key, member, required.has(key)),
   );
+  // Required fields first; otherwise the server's order.
+  return [...specs.filter((s) => s.required), ...specs.filter((s) => !s.required)];
 }
 
 /** Sets (or, for an empty value, removes) ``key``; an object left empty becomes absent. */

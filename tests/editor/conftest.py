@@ -1,0 +1,149 @@
+"""Browser tests of the editor: the app on a real threaded WSGI server over its own
+committed database, driven by Playwright in Debian's headless chromium (no browser
+download: ``executable_path=/usr/bin/chromium``)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import ConsoleMessage, Page, sync_playwright
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
+
+from ivr_designer import create_app, crypto
+from ivr_designer.auth.passwords import hash_password, make_hasher
+from ivr_designer.extensions import db
+from ivr_designer.models import Organisation, Role, User, VoicemailBox
+from tests.ivr_designer import test_e2e_calls as e2e
+
+# The committed, per-test database of the end-to-end tests.
+globals().update(live_database=e2e.live_database)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+BUILD = Path(__file__).parents[2] / "ivr_designer" / "static" / "editor" / "index.html"
+EMAIL = "admin@demo.example"
+PASSWORD = "a-Long-enough-passphrase"
+
+
+@dataclass
+class Site:
+    app: Flask
+    url: str
+    engine: Engine
+    org_id: int
+
+
+@dataclass
+class Browser:
+    page: Page
+    console_errors: list[str] = field(default_factory=list)
+
+    def shot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+
+def seed(engine: Engine, app: Flask) -> int:
+    with Session(engine) as session:
+        org = Organisation(name="Demo ApS", slug="demo", language="da")
+        session.add(org)
+        session.flush()
+        admin = User(
+            org_id=org.id,
+            role=Role.ORG_ADMIN,
+            email=EMAIL,
+            name="Admin",
+            password_hash=hash_password(make_hasher(app.config), PASSWORD),
+        )
+        box = VoicemailBox(org_id=org.id, key="vm-main", name="Hovednummer")
+        box.listeners.append(admin)
+        session.add_all([admin, box])
+        session.commit()
+        return org.id
+
+
+@pytest.fixture
+def site(live_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    assert BUILD.is_file(), "the editor is not built: run `make editor` first"
+    url, engine = live_database
+    monkeypatch.setenv("IVR_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(
+        {
+            "TESTING": True,
+            "ENV": "testing",
+            "DATABASE_URL": url,
+            "SECRET_KEY": "editor-e2e-secret",
+            "ENCRYPTION_KEY": crypto.generate_key(),
+            "AUDIO_WORKER_THREADS": 0,
+        }
+    )
+    org_id = seed(engine, app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Site(app, f"http://127.0.0.1:{server.server_port}", engine, org_id)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        db.engine(app).dispose()
+
+
+def _is_expected(message: ConsoleMessage) -> bool:
+    """The shell asks /api/me before anyone signed in; the browser logs that 401."""
+    return "401" in message.text and message.location.get("url", "").endswith("/api/me")
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    profile = tempfile.mkdtemp(prefix="ivr-editor-chromium-")
+    try:
+        with sync_playwright() as playwright:
+            context = playwright.chromium.launch_persistent_context(
+                profile,
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                viewport={"width": 1440, "height": 900},
+                locale="en-GB",
+            )
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(15_000)
+            result = Browser(page)
+            page.on(
+                "console",
+                lambda m: (
+                    result.console_errors.append(m.text)
+                    if m.type == "error" and not _is_expected(m)
+                    else None
+                ),
+            )
+            page.on("pageerror", lambda exc: result.console_errors.append(str(exc)))
+            try:
+                yield result
+            finally:
+                context.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)

@@ -1,0 +1,199 @@
+"""The main path of the editor in a real browser: sign in, build the main-number flow
+from an empty canvas, live validation, publish, simulate, versions and rollback."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr_designer.models import Flow, FlowVersion
+from tests.editor.conftest import EMAIL, PASSWORD, Browser, Site
+
+
+def sign_in(page: Page, site: Site) -> None:
+    page.goto(f"{site.url}/editor/")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Flows")).to_be_visible()
+
+
+def node(page: Page, node_id: str) -> Locator:
+    return page.get_by_test_id(f"node-{node_id}")
+
+
+def add(page: Page, node_type: str, node_id: str) -> None:
+    page.get_by_test_id(f"palette-{node_type}").click()
+    expect(node(page, node_id)).to_be_visible()
+
+
+def pick(page: Page, node_id: str) -> None:
+    node(page, node_id).locator(".ivr-node-head").click()
+    page.get_by_test_id("tab-props").click()
+    expect(page.locator(".props code")).to_have_text(node_id)
+
+
+def settled(page: Page, locator: Locator) -> dict[str, float] | None:
+    """The box of ``locator`` once the canvas stopped moving (fit-view animates)."""
+    box = locator.bounding_box()
+    for _ in range(40):
+        page.wait_for_timeout(50)
+        again = locator.bounding_box()
+        if again == box:
+            break
+        box = again
+    return box
+
+
+def connect(page: Page, source: str, port: str, target: str) -> None:
+    handle = page.get_by_test_id(f"port-{source}-{port}")
+    goal = node(page, target).locator(".in-handle")
+    start, end = settled(page, handle), settled(page, goal)
+    assert start and end
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + 2, end["y"] + 2, steps=8)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=4)
+    page.mouse.up()
+    expect(page.locator(f'.react-flow__edge[data-id="{source}:{port}"]')).to_have_count(1)
+
+
+def saved(page: Page) -> None:
+    expect(page.get_by_test_id("save-state")).to_have_text("All changes saved", timeout=10_000)
+
+
+def no_findings(page: Page) -> None:
+    page.get_by_test_id("tab-problems").click()
+    expect(page.get_by_text("No problems found")).to_be_visible()
+
+
+def simulate(page: Page, when: str, digits: str = "") -> Locator:
+    page.get_by_test_id("tab-simulator").click()
+    page.get_by_test_id("sim-at").fill(when)
+    page.get_by_role("button", name="Clear").first.click()
+    for digit in digits:
+        page.get_by_role("button", name=f"key {digit}").click()
+    page.get_by_role("button", name="Run the call").click()
+    trace = page.get_by_test_id("sim-trace")
+    expect(trace).to_be_visible()
+    return trace
+
+
+def test_build_validate_publish_simulate_and_roll_back(site: Site, browser: Browser) -> None:
+    page = browser.page
+    sign_in(page, site)
+    browser.shot("01-flows")
+
+    page.get_by_label("New flow name").fill("main_number")
+    page.get_by_role("button", name="Create flow").click()
+    expect(page.get_by_role("heading", name="main_number")).to_be_visible()
+    expect(page.get_by_text("Drag a step from the left to begin.")).to_be_visible()
+
+    # Build the main number from an empty canvas.
+    add(page, "hours", "hours")
+    add(page, "menu", "menu")
+    add(page, "ring_group", "ring_group")
+    add(page, "voicemail", "voicemail")
+    add(page, "play", "play")
+    page.get_by_role("button", name="Tidy layout").click()
+
+    # A voicemail step without a box: the validator's error shows on that node.
+    badge = page.get_by_test_id("badge-voicemail")
+    expect(badge).to_have_class(re.compile("error"))
+    expect(badge).to_have_attribute("title", re.compile('property "box"'))
+    pick(page, "voicemail")
+    expect(page.locator(".field-problem")).to_contain_text('property "box"')
+    browser.shot("02-validation-error")
+    page.get_by_label("Voicemail box *").select_option("vm-main")
+    expect(badge).not_to_have_attribute("title", re.compile('property "box"'))
+    expect(badge).not_to_have_class(re.compile("error"))
+    expect(page.locator(".field-problem")).to_have_count(0)
+
+    pick(page, "menu")
+    page.get_by_role("group", name="Menu message").get_by_label("Text to speak").fill(
+        "Tryk 1 for salg."
+    )
+    page.get_by_role("button", name="+ Add: Options").click()
+    page.get_by_label("Key *").select_option("1")
+    page.get_by_label("Label").fill("Salg")
+    expect(page.get_by_test_id("port-menu-1")).to_be_visible()
+
+    pick(page, "ring_group")
+    page.get_by_role("button", name="+ Add: Members").click()
+    page.get_by_role("textbox", name="Members 1").fill("+4511223344")
+
+    pick(page, "play")
+    page.get_by_label("Text to speak").fill("Vi holder lukket i dag.")
+
+    page.get_by_role("button", name="Tidy layout").click()
+    connect(page, "hours", "open", "menu")
+    connect(page, "hours", "closed", "voicemail")
+    connect(page, "hours", "holiday", "play")
+    connect(page, "play", "next", "voicemail")
+    connect(page, "menu", "1", "ring_group")
+    connect(page, "menu", "fallback", "voicemail")
+    connect(page, "ring_group", "no_answer", "voicemail")
+    page.get_by_role("button", name="Tidy layout").click()
+
+    no_findings(page)
+    saved(page)
+    browser.shot("03-canvas")
+
+    # Publish with a message.
+    expect(page.get_by_test_id("publish")).to_be_enabled()
+    page.get_by_test_id("publish").click()
+    page.get_by_label("What changed").fill("First version")
+    page.get_by_role("button", name="Publish now").click()
+    expect(page.get_by_test_id("notice")).to_have_text("Published as version 1")
+
+    # Simulator: Christmas Day is a holiday; a Tuesday morning reaches the menu.
+    trace = simulate(page, "2026-12-25T10:00")
+    expect(trace.locator(".path")).to_contain_text("play")
+    for _ in range(5):
+        if page.get_by_test_id("sim-end").count():
+            break
+        page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.get_by_test_id("sim-end")).to_contain_text("voicemail")
+    expect(node(page, "play")).to_have_class(re.compile("visited"))
+    expect(node(page, "menu")).not_to_have_class(re.compile("visited"))
+
+    trace = simulate(page, "2026-11-24T10:00", digits="1")
+    expect(trace.locator(".path")).to_contain_text("menu")
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.get_by_test_id("sim-heard")).to_contain_text("Tryk 1 for salg.")
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(node(page, "ring_group")).to_have_class(re.compile("current"))
+    expect(page.locator('.react-flow__edge[data-id="menu:1"]')).to_have_class(re.compile("taken"))
+    browser.shot("04-simulator")
+
+    # A second version, then the versions panel: diff and roll back.
+    pick(page, "play")
+    page.get_by_label("Text to speak").fill("Lukket på grund af helligdag.")
+    saved(page)
+    page.get_by_test_id("publish").click()
+    page.get_by_label("What changed").fill("New holiday message")
+    page.get_by_role("button", name="Publish now").click()
+    expect(page.get_by_test_id("notice")).to_have_text("Published as version 2")
+
+    page.get_by_test_id("tab-versions").click()
+    expect(page.get_by_test_id("versions")).to_contain_text("New holiday message")
+    page.get_by_role("button", name="Show on canvas").click()
+    expect(node(page, "play")).to_have_class(re.compile("diff-changed"))
+    expect(node(page, "menu")).not_to_have_class(re.compile("diff-"))
+    browser.shot("05-versions-diff")
+    page.get_by_role("button", name="Back to editing").click()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Roll back to this (v1)").click()
+    expect(page.get_by_test_id("notice")).to_have_text("Rolled back: version 3 is live")
+
+    with Session(site.engine) as session:
+        flow = session.execute(select(Flow).where(Flow.name == "main_number")).scalar_one()
+        live = session.get(FlowVersion, flow.published_version_id)
+        assert live is not None and live.number == 3
+        assert live.document["nodes"]["play"]["props"]["text"] == "Vi holder lukket i dag."
+        assert flow.draft["nodes"]["hours"]["ports"]["holiday"] == "play"
+    assert browser.console_errors == []
