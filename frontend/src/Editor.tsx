@@ -154,8 +154,9 @@ function EditorCanvas({ flowId }: { flowId: number }) {
 
   // Live validation of what the canvas shows, ~300 ms after the last logic change.
   const validationSeq = useRef(0);
+  const loaded = flow !== null;
   useEffect(() => {
-    if (!flow) return;
+    if (!loaded) return;
     const seq = ++validationSeq.current;
     setChecking(true);
     const timer = window.setTimeout(() => {
@@ -173,7 +174,7 @@ function EditorCanvas({ flowId }: { flowId: number }) {
         .finally(() => seq === validationSeq.current && setChecking(false));
     }, 300);
     return () => window.clearTimeout(timer);
-  }, [logic, flow, flowId]);
+  }, [logic, loaded, flowId]);
 
   // Autosave of the draft, a second after the last change; a stale revision is a 409.
   const saveNow = useCallback(async (): Promise<boolean> => {

@@ -1,0 +1,38 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { STRINGS, translate } from "./i18n";
+
+describe("UI strings", () => {
+  it("has every key in both languages, none empty", () => {
+    const en = Object.keys(STRINGS.en).sort();
+    expect(Object.keys(STRINGS.da).sort()).toEqual(en);
+    for (const lang of ["en", "da"] as const) {
+      for (const key of en) expect(STRINGS[lang][key as keyof typeof STRINGS.en].trim()).not.toBe("");
+    }
+  });
+
+  it("uses the same placeholders in both languages", () => {
+    const names = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const key of Object.keys(STRINGS.en) as (keyof typeof STRINGS.en)[]) {
+      expect(names(STRINGS.da[key]), key).toEqual(names(STRINGS.en[key]));
+    }
+  });
+
+  it("fills placeholders", () => {
+    expect(translate("en", "publishBlocked", { n: 3 })).toBe("Fix 3 error(s) before publishing");
+    expect(translate("da", "publishedOk", { n: 2 })).toBe("Udgivet som version 2");
+  });
+
+  it("defines every key the components use", () => {
+    const dir = dirname(fileURLToPath(import.meta.url));
+    const used = new Set<string>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".tsx"))) {
+      const source = readFileSync(join(dir, file), "utf8");
+      for (const match of source.matchAll(/\bt\("(\w+)"/g)) used.add(match[1]);
+    }
+    expect(used.size).toBeGreaterThan(40);
+    for (const key of used) expect(STRINGS.en, key).toHaveProperty(key);
+  });
+});
