@@ -52,7 +52,8 @@ def connect(page: Page, source: str, port: str, target: str) -> None:
     handle = page.get_by_test_id(f"port-{source}-{port}")
     goal = node(page, target).locator(".in-handle")
     start, end = settled(page, handle), settled(page, goal)
-    assert start and end
+    assert start
+    assert end
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
     page.mouse.move(end["x"] + 2, end["y"] + 2, steps=8)
@@ -193,7 +194,8 @@ def test_build_validate_publish_simulate_and_roll_back(site: Site, browser: Brow
     with Session(site.engine) as session:
         flow = session.execute(select(Flow).where(Flow.name == "main_number")).scalar_one()
         live = session.get(FlowVersion, flow.published_version_id)
-        assert live is not None and live.number == 3
+        assert live is not None
+        assert live.number == 3
         assert live.document["nodes"]["play"]["props"]["text"] == "Vi holder lukket i dag."
         assert flow.draft["nodes"]["hours"]["ports"]["holiday"] == "play"
     assert browser.console_errors == []
