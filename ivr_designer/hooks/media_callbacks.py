@@ -79,6 +79,7 @@ def recording(
         account=_account(session, route),
         provider_factory=env.provider_factory,
         media_root=env.media_root,
+        before_write=lambda: begin_writes(session, relaxed=False),
     )
     text = params.get("TranscriptionText")
     if (
@@ -86,6 +87,7 @@ def recording(
         and text
         and params.get("TranscriptionStatus", "completed") == "completed"
     ):
+        begin_writes(session, relaxed=False)
         session.execute(
             update(Voicemail)
             .where(Voicemail.id == stored.id)

@@ -394,3 +394,20 @@ def test_unknown_number_over_http_is_rejected_politely(live):
     answer = live.provider.post(f"{live.url}/hooks/voice", params)
     assert answer.status == 200
     assert [el.tag for el in answer.root] == ["Say", "Hangup"]
+
+
+def test_concurrent_calls_never_get_the_fallback(live):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def place(index: int):
+        return live.provider.call(
+            live.url, MAIN, caller=f"+45300000{index:02d}", script=CallScript(digits=["1"])
+        )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        calls = list(pool.map(place, range(16)))
+    for call in calls:
+        assert all("teknisk fejl" not in exchange.body for exchange in call.exchanges)
+        assert trace(live, call.sid)[-1] == ("goodbye", None)
+    assert len(live.all(Voicemail)) == 16
+    assert {c.outcome for c in live.all(Call)} == {"voicemail"}
