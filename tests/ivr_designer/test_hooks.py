@@ -324,3 +324,19 @@ def test_write_phase_durability_per_backend(db_session, backend):
     else:
         assert db_session.in_transaction()
     db_session.rollback()
+
+
+def test_json_webhook_with_body_hash_is_verified(line, client):
+    import hashlib
+
+    from twilio.request_validator import RequestValidator
+
+    body = json.dumps(params())
+    url = f"{BASE}/hooks/voice?bodySHA256={hashlib.sha256(body.encode()).hexdigest()}"
+    signature = RequestValidator(TEST_AUTH_TOKEN).compute_signature(url, {})
+    headers = {"X-Twilio-Signature": signature, "Content-Type": "application/json"}
+    accepted = client.post(url, data=body, headers=headers)
+    assert accepted.status_code == 200
+    assert ET.fromstring(accepted.data).find("Gather") is not None
+    tampered = client.post(url, data=body.replace("+4512345678", "+4599999999"), headers=headers)
+    assert tampered.status_code == 403
