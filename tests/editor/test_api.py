@@ -160,6 +160,7 @@ def test_editor_shell_and_assets_from_the_build(app, client, tmp_path: Path):
     assert shell.status_code == 200
     assert b"<title>editor</title>" in shell.data
     assert shell.headers["Cache-Control"] == "no-cache"
+    shell.close()
     asset = client.get("/editor/assets/index-abc.js")
     assert asset.status_code == 200
     assert asset.data == b"console.log(1)"
