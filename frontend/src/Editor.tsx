@@ -291,7 +291,7 @@ function EditorCanvas({ flowId }: { flowId: number }) {
 
   const tidy = () => {
     commit({ nodes: autoLayout(state.current.nodes, state.current.edges) });
-    window.setTimeout(() => flowApi.fitView({ padding: 0.2 }), 50);
+    window.setTimeout(() => flowApi.fitView({ padding: 0.1, maxZoom: 1 }), 50);
   };
 
   const copy = () => {
@@ -409,7 +409,8 @@ function EditorCanvas({ flowId }: { flowId: number }) {
 
   const shownEdges = useMemo(() => {
     const source = diffView ? diffView.edges : edges;
-    const taken = new Set(simNodes.steps.slice(0, -1).flatMap((s) => (s.port ? [edgeId(s.node, s.port)] : [])));
+    const walked = diffView ? [] : simNodes.steps.slice(0, -1);
+    const taken = new Set(walked.flatMap((s) => (s.port ? [edgeId(s.node, s.port)] : [])));
     const portLabel = (e: Edge) => {
       const info = typeMap.get((diffView ? diffView.nodes : nodes).find((n) => n.id === e.source)?.data.type ?? "");
       return info?.ports.find((p) => p.name === e.sourceHandle)?.label ?? e.sourceHandle ?? "";
