@@ -199,3 +199,43 @@ def test_build_validate_publish_simulate_and_roll_back(site: Site, browser: Brow
         assert live.document["nodes"]["play"]["props"]["text"] == "Vi holder lukket i dag."
         assert flow.draft["nodes"]["hours"]["ports"]["holiday"] == "play"
     assert browser.console_errors == []
+
+
+def test_keyboard_copy_paste_delete_undo_redo_and_danish(site: Site, browser: Browser) -> None:
+    page = browser.page
+    sign_in(page, site)
+    page.get_by_label("New flow name").fill("support_line")
+    page.get_by_role("button", name="Create flow").click()
+    expect(page.get_by_role("heading", name="support_line")).to_be_visible()
+
+    page.get_by_test_id("palette-play").focus()
+    page.keyboard.press("Enter")
+    expect(node(page, "play")).to_be_visible()
+    expect(page.locator(".entry-note")).to_contain_text("The call starts here")
+
+    page.keyboard.press("Control+c")
+    page.keyboard.press("Control+v")
+    expect(node(page, "play-2")).to_be_visible()
+    expect(page.locator(".react-flow__node.selected")).to_have_count(1)
+
+    page.keyboard.press("Delete")
+    expect(node(page, "play-2")).to_have_count(0)
+    page.keyboard.press("Control+z")
+    expect(node(page, "play-2")).to_be_visible()
+    page.keyboard.press("Control+Shift+z")
+    expect(node(page, "play-2")).to_have_count(0)
+    page.get_by_role("button", name="Undo").click()
+    expect(node(page, "play-2")).to_be_visible()
+    saved(page)
+    with Session(site.engine) as session:
+        flow = session.execute(select(Flow).where(Flow.name == "support_line")).scalar_one()
+        assert set(flow.draft["nodes"]) == {"play", "play-2"}
+        assert flow.draft["entry"] == "play"
+
+    page.get_by_label("Language").select_option("da")
+    expect(page.get_by_role("heading", name="Tilføj et trin")).to_be_visible()
+    expect(page.get_by_role("button", name="Fortryd")).to_be_visible()
+    expect(page.get_by_test_id("save-state")).to_have_text("Alle ændringer er gemt")
+    page.get_by_label("Sprog").select_option("en")
+    expect(page.get_by_role("heading", name="Add a step")).to_be_visible()
+    assert browser.console_errors == []
