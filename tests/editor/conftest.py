@@ -21,7 +21,8 @@ from werkzeug.serving import make_server
 from ivr_designer import create_app, crypto
 from ivr_designer.auth.passwords import hash_password, make_hasher
 from ivr_designer.extensions import db
-from ivr_designer.models import Organisation, Role, User, VoicemailBox
+from ivr_designer.models import AudioAsset, Organisation, Role, User, VoicemailBox
+from tests.conftest import write_test_wav
 from tests.ivr_designer import test_e2e_calls as e2e
 
 # The committed, per-test database of the end-to-end tests.
@@ -78,7 +79,21 @@ def seed(engine: Engine, app: Flask) -> int:
         )
         box = VoicemailBox(org_id=org.id, key="vm-main", name="Hovednummer")
         box.listeners.append(admin)
-        session.add_all([admin, box])
+        folder = Path(app.config["MEDIA_FOLDER"]) / "audio"
+        folder.mkdir(parents=True, exist_ok=True)
+        write_test_wav(folder / "welcome.pcm.wav")
+        welcome = AudioAsset(
+            org_id=org.id,
+            key="welcome",
+            name="Velkomst",
+            use="prompt",
+            kind="upload",
+            status="ready",
+            rights_kind="own_recording",
+            telephony_path="audio/welcome.pcm.wav",
+            duration_s=0.5,
+        )
+        session.add_all([admin, box, welcome])
         session.commit()
         return org.id
 

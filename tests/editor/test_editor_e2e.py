@@ -232,10 +232,24 @@ def test_keyboard_copy_paste_delete_undo_redo_and_danish(site: Site, browser: Br
         assert set(flow.draft["nodes"]) == {"play", "play-2"}
         assert flow.draft["entry"] == "play"
 
-    page.get_by_label("Language").select_option("da")
+    # The audio picker lists the org's assets by key, shows the rights and plays in place.
+    pick(page, "play")
+    page.get_by_label("Audio").select_option("welcome")
+    expect(page.locator(".rights")).to_have_text("Rights: own_recording")
+    player = page.get_by_label("Play welcome")
+    expect(player).to_have_count(1)
+    source = player.get_attribute("src")
+    fetched = page.evaluate(
+        "async (src) => { const r = await fetch(src);"
+        " return [r.status, r.headers.get('content-type')]; }",
+        source,
+    )
+    assert fetched == [200, "audio/wav"]
+
+    page.get_by_label("Language", exact=True).select_option("da")
     expect(page.get_by_role("heading", name="Tilføj et trin")).to_be_visible()
     expect(page.get_by_role("button", name="Fortryd")).to_be_visible()
     expect(page.get_by_test_id("save-state")).to_have_text("Alle ændringer er gemt")
-    page.get_by_label("Sprog").select_option("en")
+    page.get_by_label("Sprog", exact=True).select_option("en")
     expect(page.get_by_role("heading", name="Add a step")).to_be_visible()
     assert browser.console_errors == []
