@@ -253,3 +253,27 @@ def test_keyboard_copy_paste_delete_undo_redo_and_danish(site: Site, browser: Br
     page.get_by_label("Sprog", exact=True).select_option("en")
     expect(page.get_by_role("heading", name="Add a step")).to_be_visible()
     assert browser.console_errors == []
+
+
+def test_drag_from_palette_and_a_concurrent_edit_is_reported(site: Site, browser: Browser) -> None:
+    page = browser.page
+    sign_in(page, site)
+    page.get_by_label("New flow name").fill("fax_line")
+    page.get_by_role("button", name="Create flow").click()
+    page.get_by_test_id("palette-hangup").drag_to(page.locator(".react-flow__pane"))
+    expect(node(page, "hangup")).to_be_visible()
+    saved(page)
+
+    # Someone else saves the draft meanwhile: our next autosave gets a 409.
+    with Session(site.engine) as session:
+        flow = session.execute(select(Flow).where(Flow.name == "fax_line")).scalar_one()
+        flow.draft_revision += 1
+        session.commit()
+    page.get_by_test_id("palette-play").click()
+    expect(page.get_by_test_id("save-state")).to_contain_text("Someone else changed this flow")
+    expect(page.get_by_test_id("publish")).to_be_disabled()
+    page.get_by_role("button", name="Reload").click()
+    saved(page)
+    expect(node(page, "hangup")).to_be_visible()
+    expect(node(page, "play")).to_have_count(0)
+    assert [e for e in browser.console_errors if "409" not in e] == []
