@@ -43,7 +43,9 @@ from ivr_designer.models import (
 )
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-TEST_SCHEMA = "ivr_designer_tests"
+# One schema per test run, so two runs against the same database (two developers, a
+# developer and CI) never drop each other's tables.
+TEST_SCHEMA = f"ivr_designer_tests_{os.getpid()}"
 DEFAULT_PASSWORD = "a-Long-enough-passphrase"
 
 # Cheap argon2 parameters: hashing cost is not what the tests are about.
