@@ -100,6 +100,10 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   const logic = useMemo(() => logicKey(document), [document]);
   const dirty = save !== "conflict" && docJson !== savedJson.current;
 
+  // The React Flow instance is kept in a ref: its identity changes once the store is
+  // ready, and reloading the flow then would drop what the user did meanwhile.
+  const flowApiRef = useRef(flowApi);
+  flowApiRef.current = flowApi;
   const load = useCallback(async () => {
     const [info, loaded] = await Promise.all([
       api<NodeTypeInfo[]>("GET", "/api/node-types"),
@@ -116,8 +120,8 @@ function EditorCanvas({ flowId }: { flowId: number }) {
     history.current.reset({ nodes: graph.nodes, edges: graph.edges, meta: graph.meta });
     setSave("saved");
     setHistoryTick((n) => n + 1);
-    window.setTimeout(() => flowApi.fitView({ padding: 0.2 }), 50);
-  }, [flowId, flowApi]);
+    window.setTimeout(() => flowApiRef.current.fitView({ padding: 0.2 }), 50);
+  }, [flowId]);
 
   useEffect(() => {
     load().catch((e: Error) => setNotice(e.message));
