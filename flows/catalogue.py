@@ -26,6 +26,7 @@ class AudioInfo:
     ready: bool = True  # transcoded and playable
     is_music: bool = False  # declared (or detected) as music
     rights_valid: bool = True  # a valid rights declaration covers it now
+    collective_licence: bool = False  # music under the org's KODA/Gramex agreement
 
 
 @dataclass(frozen=True)
@@ -43,3 +44,6 @@ class Catalogue:
     numbers: frozenset[str] = frozenset()  # the org's own E.164 numbers
     flows: frozenset[str] = frozenset()  # names of the org's other flows (for goto_flow)
     music_lines_covered: int | None = None  # KODA/Gramex lines; None = no agreement
+    # Numbers whose live flow, other than the one being validated, plays KODA/Gramex music.
+    music_numbers_elsewhere: int = 0
+    numbers_for_flow: int = 0  # numbers that answer with the flow being validated

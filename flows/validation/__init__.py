@@ -25,6 +25,7 @@ from flows.validation.references import (
     audio_problems,
     boxes_nobody_receives,
     missing_references,
+    music_lines_exceeded,
 )
 from flows.validation.structure import (
     duplicate_ports,
@@ -68,6 +69,7 @@ CATALOGUE_RULES: tuple[CatalogueRule, ...] = (
     node_checks,
     missing_references,
     audio_problems,
+    music_lines_exceeded,
     boxes_nobody_receives,
 )
 

@@ -18,6 +18,7 @@ __all__ = [
     "audio_problems",
     "boxes_nobody_receives",
     "missing_references",
+    "music_lines_exceeded",
     "node_references",
 ]
 
@@ -113,6 +114,45 @@ def audio_problems(graph: nx.MultiDiGraph, catalogue: Catalogue | None) -> list[
     for node_id, ref in node_references(graph):
         if ref.kind == "audio" and ref.id in catalogue.audio:
             findings.extend(_audio_findings(node_id, ref, catalogue.audio[ref.id]))
+    return findings
+
+
+def music_lines_exceeded(graph: nx.MultiDiGraph, catalogue: Catalogue | None) -> list[Finding]:
+    """More numbers would play KODA/Gramex music than the org's agreements cover: an
+    error on every node that plays such music.
+
+    The count is the numbers already playing it through other flows' live versions plus
+    the numbers that answer with this flow. A flow no number answers with adds no
+    number, so it is not reported; without any agreement (``music_lines_covered`` None)
+    the music's rights are invalid and ``audio_problems`` already says so.
+
+    >>> from flows.model import Flow
+    >>> from flows.validation.graph import build_graph
+    >>> music_lines_exceeded(build_graph(Flow("f", "", {})), Catalogue(music_lines_covered=0))
+    []
+    """
+    if catalogue is None or catalogue.music_lines_covered is None:
+        return []
+    covered = catalogue.music_lines_covered
+    wanted = catalogue.music_numbers_elsewhere + catalogue.numbers_for_flow
+    if catalogue.numbers_for_flow <= 0 or wanted <= covered:
+        return []
+    findings = []
+    for node_id, ref in node_references(graph):
+        info = catalogue.audio.get(ref.id) if ref.kind == "audio" else None
+        if info is None or not info.collective_licence:
+            continue
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                "audio.music_lines_exceeded",
+                f'node "{node_id}": "{info.name or info.id}" is KODA/Gramex music; '
+                f"{wanted} numbers would play KODA/Gramex music "
+                f"but the agreements cover {covered} line{'' if covered == 1 else 's'}",
+                node=node_id,
+                field=ref.field,
+            )
+        )
     return findings
 
 

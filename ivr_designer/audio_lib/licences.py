@@ -18,19 +18,15 @@ from sqlalchemy.orm import Session
 
 from audio import rights as domain
 from ivr_designer.actor import Actor
-from ivr_designer.audio_lib.catalogue import music_lines_covered
+from ivr_designer.audio_lib.catalogue import music_lines_covered, numbers_playing_licensed_music
 from ivr_designer.audio_lib.defaults import ensure_defaults
 from ivr_designer.audio_lib.rights import agreements_of, asset_rights
 from ivr_designer.audit.record import record
-from ivr_designer.callflows.references import document_references
 from ivr_designer.models import (
     AudioAsset,
-    Flow,
-    FlowVersion,
     LicenceWarning,
     MusicAgreement,
     Organisation,
-    PhoneNumber,
 )
 
 __all__ = ["LicenceReport", "check_licences", "numbers_playing_licensed_music"]
@@ -140,35 +136,6 @@ def _check_org(session: Session, org_id: int, today: date, media_root: Path) -> 
             )
             report.expired.append(f"{org_id}:{asset.key}")
     return report
-
-
-def numbers_playing_licensed_music(session: Session, org_id: int) -> list[str]:
-    """The org's numbers whose live flow plays music under a KODA/Gramex agreement.
-
-    Counts the flow a number answers with; music reached only through a sub-flow is
-    not followed (a known simplification)."""
-    keys = set(
-        session.execute(
-            select(AudioAsset.key).where(
-                AudioAsset.org_id == org_id,
-                AudioAsset.rights_kind == domain.RightsKind.KODA_GRAMEX.value,
-            )
-        ).scalars()
-    )
-    if not keys:
-        return []
-    rows = session.execute(
-        select(PhoneNumber.e164, FlowVersion.document)
-        .join(Flow, Flow.id == PhoneNumber.voice_flow_id)
-        .join(FlowVersion, FlowVersion.id == Flow.published_version_id)
-        .where(PhoneNumber.org_id == org_id)
-        .order_by(PhoneNumber.e164)
-    ).all()
-    return [
-        e164
-        for e164, document in rows
-        if any(kind == "audio" and ref in keys for kind, ref in document_references(document))
-    ]
 
 
 def _check_lines(session: Session, org_id: int, today: date) -> int:

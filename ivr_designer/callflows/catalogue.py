@@ -11,7 +11,11 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from flows.catalogue import AudioInfo, BoxInfo, Catalogue
-from ivr_designer.audio_lib.catalogue import audio_infos, music_lines_covered
+from ivr_designer.audio_lib.catalogue import (
+    audio_infos,
+    music_lines_covered,
+    numbers_playing_licensed_music,
+)
 from ivr_designer.models import (
     FaxBox,
     Flow,
@@ -44,8 +48,25 @@ def _audio(session: Session, org_id: int) -> dict[str, AudioInfo]:
     return audio_infos(session, org_id, utcnow().date())
 
 
-def build_catalogue(session: Session, org_id: int) -> Catalogue:
+def _music_numbers(session: Session, org_id: int, flow_id: int | None) -> tuple[int, int]:
+    """AUDIO: (numbers playing KODA/Gramex music through the org's other live flows,
+    numbers answering with ``flow_id``); (0, 0) without a flow."""
+    if flow_id is None:
+        return 0, 0
+    elsewhere = numbers_playing_licensed_music(session, org_id, except_flow_id=flow_id)
+    own = session.execute(
+        select(func.count())
+        .select_from(PhoneNumber)
+        .where(PhoneNumber.org_id == org_id, PhoneNumber.voice_flow_id == flow_id)
+    ).scalar_one()
+    return len(elsewhere), own
+
+
+def build_catalogue(session: Session, org_id: int, flow_id: int | None = None) -> Catalogue:
+    """The org's catalogue; with ``flow_id`` also the KODA/Gramex line counts that
+    validating that flow needs (which numbers would play licensed music)."""
     numbers = session.execute(select(PhoneNumber.e164).where(PhoneNumber.org_id == org_id))
+    elsewhere, own = _music_numbers(session, org_id, flow_id)
     flows = session.execute(
         select(Flow.name).where(Flow.org_id == org_id, Flow.published_version_id.is_not(None))
     )
@@ -57,4 +78,6 @@ def build_catalogue(session: Session, org_id: int) -> Catalogue:
         flows=frozenset(flows.scalars()),
         # AUDIO: lines covered by the org's KODA/Gramex agreements valid today.
         music_lines_covered=music_lines_covered(session, org_id, utcnow().date()),
+        music_numbers_elsewhere=elsewhere,
+        numbers_for_flow=own,
     )

@@ -48,7 +48,7 @@ def findings_for(session: Session, flow: Flow, document: dict[str, Any]) -> list
     ).all()
     flows: dict[str, FlowDocument] = {name: parse_document(doc) for name, doc in others}
     flows[flow.name] = candidate
-    return validate_set(flows, build_catalogue(session, flow.org_id))[flow.name]
+    return validate_set(flows, build_catalogue(session, flow.org_id, flow.id))[flow.name]
 
 
 def validate_flow(

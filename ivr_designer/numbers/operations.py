@@ -14,6 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ivr_designer.actor import Actor
+from ivr_designer.audio_lib.catalogue import (
+    licensed_music_keys,
+    music_lines_covered,
+    numbers_playing_licensed_music,
+    plays_licensed_music,
+)
 from ivr_designer.audit.record import changed_only, record, snapshot
 from ivr_designer.callflows.access import (
     list_filter,
@@ -24,6 +30,7 @@ from ivr_designer.callflows.access import (
 )
 from ivr_designer.errors import Conflict, Invalid
 from ivr_designer.models import FaxBox, Flow, PhoneNumber, ProviderAccount
+from ivr_designer.models.base import utcnow
 
 WHAT = "phone numbers"
 EDITABLE = ("e164", "label", "provider_account_id", "voice_flow_id", "fax_box_id")
@@ -54,8 +61,40 @@ def _e164_taken(session: Session, e164: str, except_id: int | None = None) -> bo
     return bool(count)
 
 
-def _check_links(session: Session, org_id: int, values: dict[str, Any]) -> None:
-    """Every id a number points at must be of ``org_id``; a voice flow must be live."""
+def _check_music_lines(
+    session: Session, org_id: int, flow: Flow, number: PhoneNumber | None
+) -> None:
+    """Routing a number to a flow playing KODA/Gramex music may not make more numbers
+    play it than the org's agreements cover (the validator's rule, at routing time)."""
+    if number is not None and number.voice_flow_id == flow.id:
+        return  # already counted: not a new number playing the music
+    assert flow.published_version is not None  # _check_links checked it
+    keys = licensed_music_keys(session, org_id)
+    if not plays_licensed_music(flow.published_version.document, keys):
+        return
+    covered = music_lines_covered(session, org_id, utcnow().date())
+    if covered is None:
+        return  # no agreement: the music's rights are invalid, reported elsewhere
+    others = numbers_playing_licensed_music(session, org_id)
+    wanted = len([e164 for e164 in others if number is None or e164 != number.e164]) + 1
+    if wanted > covered:
+        lines = f"{covered} line{'' if covered == 1 else 's'}"
+        raise Invalid(
+            "the KODA/Gramex agreements do not cover another number playing their music",
+            {
+                "voice_flow_id": [
+                    f'flow "{flow.name}" plays KODA/Gramex music; {wanted} numbers would '
+                    f"play KODA/Gramex music but the agreements cover {lines}"
+                ]
+            },
+        )
+
+
+def _check_links(
+    session: Session, org_id: int, values: dict[str, Any], number: PhoneNumber | None = None
+) -> None:
+    """Every id a number points at must be of ``org_id``; a voice flow must be live and
+    may not take KODA/Gramex music past the lines covered."""
     if values.get("provider_account_id") is not None:
         load_in_org(
             session,
@@ -72,6 +111,7 @@ def _check_links(session: Session, org_id: int, values: dict[str, Any]) -> None:
                 "the flow has no published version to answer calls",
                 {"voice_flow_id": [f'flow "{flow.name}" is not published; publish it first']},
             )
+        _check_music_lines(session, org_id, flow, number)
     if values.get("fax_box_id") is not None:
         load_in_org(session, FaxBox, values["fax_box_id"], org_id, "fax_box_id", "fax box")
 
@@ -115,7 +155,7 @@ def update_number(
         raise ValueError(f"not editable phone number fields: {sorted(unknown)}")
     if "provider_account_id" in changes and changes["provider_account_id"] is None:
         raise Invalid("a number needs a provider account", {"provider_account_id": ["required"]})
-    _check_links(session, number.org_id, changes)
+    _check_links(session, number.org_id, changes, number)
     if "e164" in changes and _e164_taken(session, changes["e164"], except_id=number.id):
         raise Conflict("this number is already in use", {"e164": ["already in use"]})
     before = snapshot(number)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from flows.validation.references import (
     audio_problems,
     boxes_nobody_receives,
     missing_references,
+    music_lines_exceeded,
 )
 from tests.flows.test_validation_fakes import flow, install
 
@@ -149,3 +151,96 @@ def test_findings_are_findings() -> None:
     )
     assert all(isinstance(f, Finding) for f in result)
     assert [f.code for f in result] == ["audio.music_unlicensed", "audio.wrong_use"]
+
+
+KODA = Catalogue(
+    audio={
+        "welcome": AudioInfo("welcome", "Welcome"),
+        "jazz": AudioInfo("jazz", "Jazz", use=AudioUse.HOLD_MUSIC, is_music=True),
+        "hit": AudioInfo(
+            "hit", "Radio hit", use=AudioUse.HOLD_MUSIC, is_music=True, collective_licence=True
+        ),
+    },
+    music_lines_covered=2,
+    music_numbers_elsewhere=2,
+    numbers_for_flow=1,
+)
+
+
+def two_nodes_playing(*ids: str) -> Any:
+    return build_graph(
+        flow(
+            "a",
+            a=("t_ref", {"refs": [{"kind": "audio", "id": ids[0], "use": "hold_music"}]}),
+            b=("t_ref", {"refs": [{"kind": "audio", "id": i} for i in ids[1:]]}),
+        )
+    )
+
+
+def lines_found(graph: Any, **counts: int | None) -> list[tuple[str, str | None, str | None]]:
+    catalogue = dataclasses.replace(KODA, **counts)  # type: ignore[arg-type]
+    return [(f.code, f.node, f.field) for f in music_lines_exceeded(graph, catalogue)]
+
+
+def test_more_numbers_playing_koda_music_than_lines_is_an_error_on_each_node() -> None:
+    graph = two_nodes_playing("hit", "welcome", "hit")
+    assert lines_found(graph) == [
+        ("audio.music_lines_exceeded", "a", "refs.0"),
+        ("audio.music_lines_exceeded", "b", "refs.1"),
+    ]
+    finding = music_lines_exceeded(graph, KODA)[0]
+    assert finding.severity == Severity.ERROR
+    assert "3 numbers would play KODA/Gramex music but the agreements cover 2 lines" in (
+        finding.message
+    )
+    assert "Radio hit" in finding.message
+
+
+def test_koda_music_within_the_lines_is_fine() -> None:
+    graph = two_nodes_playing("hit", "hit")
+    assert lines_found(graph, music_numbers_elsewhere=0) == []
+    assert lines_found(graph, music_numbers_elsewhere=0, numbers_for_flow=2) == []
+
+
+def test_exactly_at_the_limit_is_fine_and_one_more_is_not() -> None:
+    graph = two_nodes_playing("hit")
+    assert lines_found(graph, music_numbers_elsewhere=1) == []
+    assert lines_found(graph, music_numbers_elsewhere=1, numbers_for_flow=2) == [
+        ("audio.music_lines_exceeded", "a", "refs.0")
+    ]
+
+
+def test_without_koda_music_the_lines_do_not_matter() -> None:
+    graph = two_nodes_playing("jazz", "welcome")
+    assert lines_found(graph, music_numbers_elsewhere=9, numbers_for_flow=9) == []
+
+
+def test_a_flow_no_number_answers_with_adds_no_number() -> None:
+    graph = two_nodes_playing("hit")
+    assert lines_found(graph, music_numbers_elsewhere=5, numbers_for_flow=0) == []
+
+
+def test_no_agreement_is_left_to_the_rights_rule() -> None:
+    graph = two_nodes_playing("hit")
+    assert lines_found(graph, music_lines_covered=None, numbers_for_flow=5) == []
+    assert music_lines_exceeded(graph, None) == []
+
+
+def test_the_default_catalogue_never_reports_lines() -> None:
+    assert music_lines_exceeded(two_nodes_playing("hit"), Catalogue()) == []
+    assert CATALOGUE.music_numbers_elsewhere == 0
+    assert CATALOGUE.numbers_for_flow == 0
+
+
+def test_lines_exceeded_through_validate_on_a_real_queue_node() -> None:
+    queue = flow(
+        "q",
+        q=("queue", {"hold_music": "hit"}, {"answered": "e", "overflow": "e"}),
+        e=("hangup",),
+    )
+    over = dataclasses.replace(KODA, music_numbers_elsewhere=1, numbers_for_flow=2)
+    result = validate(queue, over)
+    assert [(f.code, f.node, f.field) for f in result] == [
+        ("audio.music_lines_exceeded", "q", "hold_music")
+    ]
+    assert validate(queue, dataclasses.replace(over, numbers_for_flow=1)) == []

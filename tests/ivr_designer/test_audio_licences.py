@@ -352,3 +352,90 @@ def test_when_the_default_cannot_be_made_the_call_goes_on_in_silence(
     assert play_urls(body) == []
     assert "Redirect" in [verb.tag for verb in ET.fromstring(body)]
     assert "could not be made" in caplog.text
+
+
+@pytest.mark.parametrize("lines", [1, 2])
+def test_publishing_koda_music_past_the_lines_covered_is_refused_on_the_queue_node(
+    admin_api, make_audio_asset, make_agreement, make_flow, make_number, org, today, lines
+):
+    agreement = make_agreement(
+        org, today - timedelta(days=5), today + timedelta(days=300), lines_covered=lines
+    )
+    make_audio_asset(org, "moh", use="hold_music", rights_kind="koda_gramex", agreement=agreement)
+    main = make_flow(org, "main", queue_document(), published=True)
+    make_number(org, "+4570009201", voice_flow=main)
+    second = make_flow(org, "second", published=True)  # no music yet
+    make_number(org, "+4570009202", voice_flow=second)
+    saved = admin_api(
+        "PUT",
+        f"/api/flows/{second.id}/draft",
+        json={"document": queue_document("second"), "draft_revision": 1},
+    )
+    assert saved.status_code == 200, saved.json
+
+    response = admin_api("POST", f"/api/flows/{second.id}/publish", json={"message": "music"})
+
+    if lines == 1:
+        assert response.status_code == 422, response.json
+        findings = response.json["fields"]["findings"]
+        [over] = [f for f in findings if f["code"] == "audio.music_lines_exceeded"]
+        assert (over["node"], over["field"], over["severity"]) == ("q", "hold_music", "error")
+        assert (
+            "2 numbers would play KODA/Gramex music but the agreements cover 1 line"
+            in (over["message"])
+        )
+        assert [f["code"] for f in findings if f["severity"] == "error"] == [
+            "audio.music_lines_exceeded"
+        ]
+    else:
+        assert response.status_code == 201, response.json
+    # The flow already playing the music stays within the lines either way.
+    validated = admin_api("POST", f"/api/flows/{main.id}/validate", json={})
+    assert validated.status_code == 200, validated.json
+    assert "audio.music_lines_exceeded" not in [f["code"] for f in validated.json["findings"]]
+
+
+@pytest.mark.parametrize("lines", [1, 2])
+def test_routing_a_number_to_koda_music_past_the_lines_covered_is_refused(
+    admin_api, make_audio_asset, make_agreement, make_flow, make_number, org, today, lines
+):
+    agreement = make_agreement(
+        org, today - timedelta(days=5), today + timedelta(days=300), lines_covered=lines
+    )
+    make_audio_asset(org, "moh", use="hold_music", rights_kind="koda_gramex", agreement=agreement)
+    main = make_flow(org, "main", queue_document(), published=True)
+    second = make_flow(org, "second", queue_document("second"), published=True)
+    quiet = make_flow(org, "quiet", published=True)
+    playing = make_number(org, "+4570009301", voice_flow=main)
+    other = make_number(org, "+4570009302")
+
+    routed = admin_api("PATCH", f"/api/numbers/{other.id}", json={"voice_flow_id": second.id})
+    created = admin_api(
+        "POST",
+        "/api/numbers",
+        json={
+            "e164": "+4570009303",
+            "provider_account_id": other.provider_account_id,
+            "voice_flow_id": main.id,
+        },
+    )
+
+    if lines == 1:
+        for response in (routed, created):
+            assert response.status_code == 422, response.json
+            [message] = response.json["fields"]["voice_flow_id"]
+            assert "2 numbers would play KODA/Gramex music but the agreements cover 1 line" in (
+                message
+            )
+    else:
+        assert routed.status_code == 200, routed.json
+        assert created.status_code == 422  # the third number is one too many for 2 lines
+    # Moving the number that already plays the music, or routing to a flow without
+    # music, adds no number playing it.
+    moved = admin_api("PATCH", f"/api/numbers/{playing.id}", json={"voice_flow_id": second.id})
+    assert moved.status_code == 200, moved.json
+    if lines == 1:
+        quiet_route = admin_api(
+            "PATCH", f"/api/numbers/{other.id}", json={"voice_flow_id": quiet.id}
+        )
+        assert quiet_route.status_code == 200, quiet_route.json
