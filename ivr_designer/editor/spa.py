@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, send_from_directory
+from flask import Blueprint, Flask, Response, current_app, redirect, send_from_directory, url_for
+from flask.typing import ResponseReturnValue
 
 from ivr_designer.errors import NotFound
 
@@ -27,6 +28,12 @@ def build_folder() -> Path:
     if configured:
         return Path(configured)
     return Path(current_app.root_path) / "static" / "editor"
+
+
+@blp.get("/")
+def home() -> ResponseReturnValue:
+    """The address `make run` prints: people arrive here first."""
+    return redirect(url_for("editor_spa.index"))
 
 
 @blp.get("/editor/")

@@ -168,3 +168,9 @@ def test_editor_shell_and_assets_from_the_build(app, client, tmp_path: Path):
     asset.close()
     assert client.get("/editor/assets/../index.html").status_code == 404
     assert client.get("/editor").status_code in (301, 308)
+
+
+def test_the_root_leads_to_the_editor(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/editor/")

@@ -389,6 +389,7 @@ EDITOR_ENDPOINTS = {
         body=lambda w, t: {"version": "published", "at": "2026-03-03T10:00:00"},
     ),
     # The app shell is public (it signs in through the API); without a build it says so.
+    "home": Endpoint("GET", "/", lambda w, t: "/", _all(302)),
     "editor-shell": Endpoint("GET", "/editor/", lambda w, t: "/editor/", _all(200)),
     "editor-asset": Endpoint(
         "GET",
