@@ -80,16 +80,9 @@ def _trace(
 
 def incoming(session: Session, route: Route, env: HookEnv, params: Mapping[str, str]) -> str:
     """``POST /hooks/voice``: a new call starts at the entry of the number's published flow."""
-    started = time.perf_counter()
     if route.published_version_id is None:
         raise InvalidStep("entry", f"number {route.e164} has no published voice flow")
-    pinned = pin(session, route, env, route.published_version_id)
-    ctx = context_for(session, route, env, pinned, params, {})
-    result = render_step(pinned.loaded.flow, pinned.loaded.flow.entry, ctx)
-    begin_writes(session, relaxed=True)
-    handle = _call(session, route, env, params, pinned.loaded.id, new=True)
-    _trace(session, route, env, handle, _visits(result), started)
-    return result.twiml
+    return _render(session, route, env, route.published_version_id, None, params, {}, new=True)
 
 
 def node_step(
@@ -102,12 +95,28 @@ def node_step(
     state: Mapping[str, str],
 ) -> str:
     """A step URL (Redirect target): render ``node`` of the pinned version."""
+    return _render(session, route, env, version_id, node, params, state, new=False)
+
+
+def _render(
+    session: Session,
+    route: Route,
+    env: HookEnv,
+    version_id: int,
+    node: str | None,
+    params: Mapping[str, str],
+    state: Mapping[str, str],
+    *,
+    new: bool,
+) -> str:
+    """Render ``node`` (None: the entry) of the pinned version, then record the call and trace."""
     started = time.perf_counter()
     pinned = pin(session, route, env, version_id)
+    flow = pinned.loaded.flow
     ctx = context_for(session, route, env, pinned, params, state)
-    result = render_step(pinned.loaded.flow, node, ctx)
+    result = render_step(flow, flow.entry if node is None else node, ctx)
     begin_writes(session, relaxed=True)
-    handle = _call(session, route, env, params, version_id)
+    handle = _call(session, route, env, params, pinned.loaded.id, new=new)
     _trace(session, route, env, handle, _visits(result), started)
     return result.twiml
 
