@@ -31,6 +31,7 @@ from ivr_designer.extensions import db
 from ivr_designer.models import (
     ApiToken,
     AudioAsset,
+    Fax,
     FaxBox,
     Flow,
     FlowVersion,
@@ -39,6 +40,7 @@ from ivr_designer.models import (
     PhoneNumber,
     ProviderAccount,
     User,
+    Voicemail,
     VoicemailBox,
 )
 
@@ -470,5 +472,70 @@ def make_agreement(db_session: Session) -> Callable[..., MusicAgreement]:
             valid_until=valid_until,
         )
         return _save(db_session, agreement)
+
+    return make
+
+
+@pytest.fixture
+def make_voicemail(db_session: Session, app: Flask) -> Callable[..., Voicemail]:
+    """A ready voicemail in ``box`` with a stand-in WAV under MEDIA_FOLDER/voicemail/
+    (``with_media=False`` for a ``pending_media`` row without a file)."""
+    from pathlib import Path
+
+    def make(
+        box: VoicemailBox, *, with_media: bool = True, seconds: float = 0.5, **fields: Any
+    ) -> Voicemail:
+        number = next(_serial)
+        row = Voicemail(
+            org_id=box.org_id,
+            box_id=box.id,
+            recording_sid=fields.pop("recording_sid", f"RE{number:032d}"),
+            caller=fields.pop("caller", "+4511223344"),
+            duration_s=fields.pop("duration_s", max(1, round(seconds))),
+            status="ready" if with_media else "pending_media",
+            **fields,
+        )
+        if with_media:
+            folder = Path(app.config["MEDIA_FOLDER"]) / "voicemail"
+            folder.mkdir(parents=True, exist_ok=True)
+            name = f"test-{number}.wav"
+            write_test_wav(folder / name, seconds=seconds)
+            row.media_path = f"voicemail/{name}"
+        return _save(db_session, row)
+
+    return make
+
+
+MINIMAL_PDF = (
+    b"%PDF-1.1\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+@pytest.fixture
+def make_fax(db_session: Session, app: Flask) -> Callable[..., Fax]:
+    """A ready fax in ``box`` with a small PDF under MEDIA_FOLDER/fax/."""
+    from pathlib import Path
+
+    def make(box: FaxBox, *, with_media: bool = True, **fields: Any) -> Fax:
+        number = next(_serial)
+        row = Fax(
+            org_id=box.org_id,
+            box_id=box.id,
+            fax_sid=fields.pop("fax_sid", f"FX{number:032d}"),
+            caller=fields.pop("caller", "+4511223344"),
+            pages=fields.pop("pages", 1),
+            status="ready" if with_media else "pending_media",
+            **fields,
+        )
+        if with_media:
+            folder = Path(app.config["MEDIA_FOLDER"]) / "fax"
+            folder.mkdir(parents=True, exist_ok=True)
+            name = f"test-{number}.pdf"
+            (folder / name).write_bytes(MINIMAL_PDF)
+            row.media_path = f"fax/{name}"
+        return _save(db_session, row)
 
     return make

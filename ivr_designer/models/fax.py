@@ -7,10 +7,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ivr_designer.models.base import Base, utcnow
+from ivr_designer.models.base import Base, UTCDateTime, utcnow
+
+# Who has listened to / opened which item (per person, unlike claim and handled).
+fax_heard = Table(
+    "fax_heard",
+    Base.metadata,
+    Column("fax_id", ForeignKey("fax.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("heard_at", UTCDateTime(), nullable=False, default=utcnow),
+)
 
 
 class Fax(Base):
@@ -37,6 +46,11 @@ class Fax(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending_media", index=True)
     download_attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Shared inbox state: everyone sees who took it and who finished it.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    claimed_at: Mapped[datetime | None]
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    handled_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<Fax {self.fax_sid} {self.status}>"

@@ -7,12 +7,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ivr_designer.models.base import Base, utcnow
+from ivr_designer.models.base import Base, UTCDateTime, utcnow
 
 MEDIA_STATUSES = ("pending_media", "ready", "failed")
+
+# Who has listened to / opened which item (per person, unlike claim and handled).
+voicemail_heard = Table(
+    "voicemail_heard",
+    Base.metadata,
+    Column("voicemail_id", ForeignKey("voicemail.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("heard_at", UTCDateTime(), nullable=False, default=utcnow),
+)
 
 
 class Voicemail(Base):
@@ -42,6 +51,13 @@ class Voicemail(Base):
     download_attempts: Mapped[int] = mapped_column(default=0)
     transcription: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # OGG/Opus rendition (browser playback, Telegram voice message), made once.
+    opus_path: Mapped[str | None] = mapped_column(String(255))
+    # Shared inbox state: everyone sees who took it and who finished it.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    claimed_at: Mapped[datetime | None]
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    handled_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<Voicemail {self.recording_sid} {self.status}>"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -16,21 +15,11 @@ import pytest
 from sqlalchemy import func, select
 
 from ivr_designer.callflows.documents import document_sha256
-from ivr_designer.models import ApiToken, AuditEntry, Call, FlowVersion, Organisation, User
+from ivr_designer.models import AuditEntry, Call, FlowVersion, Organisation, User
 from tests.conftest import simple_flow_document, write_test_wav
+from tests.ivr_designer.access_rows import ROLES, Endpoint, World, _all, _expect, extra_rows
 
-ROLES = ("anonymous", "staff", "org_admin", "system_admin")
 FOREIGN_MARKER = "bravo"
-
-
-@dataclass
-class World:
-    orgs: dict[str, Organisation]
-    callers: dict[str, User]
-    victims: dict[str, User]
-    tokens: dict[str, ApiToken]
-    # Per target ("own"/"foreign"): flows, boxes, provider account, number (issue 4).
-    things: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _telephony(org, listener, factories, db_session) -> dict[str, Any]:
@@ -102,6 +91,7 @@ def world(
     make_number,
     make_audio_asset,
     make_agreement,
+    request,
 ) -> World:
     alpha = make_org(name="Alpha ApS", slug="alpha")
     bravo = make_org(name="Bravo ApS", slug="bravo")
@@ -135,31 +125,14 @@ def world(
     }
     for target, org in (("own", alpha), ("foreign", bravo)):
         things[target] |= _audio(org, make_audio_asset, make_agreement)
-    return World({"own": alpha, "foreign": bravo}, callers, victims, tokens, things)
-
-
-def _all(status: int) -> dict[str, Any]:
-    return dict.fromkeys(ROLES, status)
-
-
-def _expect(anonymous: int, staff: Any, org_admin: Any, system_admin: Any) -> dict[str, Any]:
-    return {
-        "anonymous": anonymous,
-        "staff": staff,
-        "org_admin": org_admin,
-        "system_admin": system_admin,
-    }
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    rule: str
-    path: Any  # (world, target) -> str
-    expected: dict[str, Any]  # role -> status, or (own status, foreign status)
-    body: Any = None  # (world, target) -> dict
-    writes: bool = False
-    form: Any = None  # (world, target) -> multipart form (uploads), instead of ``body``
+    world = World({"own": alpha, "foreign": bravo}, callers, victims, tokens, things)
+    for module in extra_rows():
+        seed = getattr(module, "seed", None)
+        if seed is not None:
+            for target, org in world.orgs.items():
+                things[target] |= seed(org, target, world, request)
+    db_session.commit()
+    return world
 
 
 ENDPOINTS = {
@@ -593,6 +566,9 @@ ENDPOINTS |= _collection(
     },
     {"lines_covered": 5},
 )
+
+for _module in extra_rows():
+    ENDPOINTS |= getattr(_module, "ENDPOINTS", {})
 
 CASES = [
     pytest.param(name, role, target, id=f"{name}-{role}-{target}")
