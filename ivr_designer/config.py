@@ -34,8 +34,15 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "HOOKS_DEFAULT_LANGUAGE": "HOOKS_DEFAULT_LANGUAGE",
     "AUDIO_MAX_BYTES": "AUDIO_MAX_BYTES",
     "AUDIO_WORKER_THREADS": "AUDIO_WORKER_THREADS",
+    "TELEGRAM_API_BASE_URL": "TELEGRAM_API_BASE_URL",
+    "WEBHOOKS_ALLOW_PRIVATE_TARGETS": "WEBHOOKS_ALLOW_PRIVATE_TARGETS",
+    "NOTIFY_MAX_ATTEMPTS": "NOTIFY_MAX_ATTEMPTS",
+    "NOTIFY_WORKER_THREADS": "NOTIFY_WORKER_THREADS",
 }
+_BOOLEAN_KEYS = {"WEBHOOKS_ALLOW_PRIVATE_TARGETS"}
 _INTEGER_KEYS = {
+    "NOTIFY_MAX_ATTEMPTS",
+    "NOTIFY_WORKER_THREADS",
     "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXY_COUNT",
     "TELEPHONY_TIMEOUT",
@@ -64,6 +71,24 @@ DEFAULTS: dict[str, Any] = {
     "HOOKS_DEFAULT_LANGUAGE": "da",
     "HOOKS_FLOW_CACHE_SIZE": 256,
     "SCHEDULER_MEDIA_RETRY_MINUTES": 5,
+    # Notifications (outbox worker, Telegram, outgoing webhooks).
+    "NOTIFY_MAX_ATTEMPTS": 12,  # then the delivery is dead-lettered (admins can retry)
+    "NOTIFY_BACKOFF_BASE_SECONDS": 10.0,
+    "NOTIFY_BACKOFF_CAP_SECONDS": 6 * 3600.0,
+    "NOTIFY_TIMEOUT_SECONDS": 10.0,  # per remote call
+    "NOTIFY_WORKER_THREADS": 2,  # delivery threads in the scheduler/worker process
+    "NOTIFY_POLL_SECONDS": 0.5,  # fallback poll when no wake-up signal arrives
+    "NOTIFY_LEASE_SECONDS": 120,  # a claimed delivery is retried after this (crashed worker)
+    "TELEGRAM_API_BASE_URL": "https://api.telegram.org",
+    "TELEGRAM_LINK_TOKEN_MINUTES": 30,
+    "WEBHOOKS_ALLOW_PRIVATE_TARGETS": False,  # SSRF guard; self-hosters may allow LAN targets
+    "WEBHOOK_DISABLE_AFTER_FAILURES": 50,
+    "WEBHOOK_DISABLE_AFTER_HOURS": 24,
+    "MEDIA_LINK_TTL_SECONDS": 3 * 24 * 3600,  # signed media links in webhook payloads
+    # Scheduler and retention.
+    "SCHEDULER_LOCK_SECONDS": 30,  # lease; a standby scheduler takes over after this
+    "RETENTION_SWEEP_MINUTES": 60,
+    "RETENTION_BATCH_SIZE": 500,
     "SESSION_COOKIE_NAME": "ivr_session",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -107,7 +132,11 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         value = environ.get(variable)
         if value in (None, ""):
             continue
-        if key in _INTEGER_KEYS:
+        if key in _BOOLEAN_KEYS:
+            if value.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                raise ConfigError(f"{variable} must be true or false, got {value!r}")
+            found[key] = value.lower() in ("1", "true", "yes", "on")
+        elif key in _INTEGER_KEYS:
             try:
                 found[key] = int(value)
             except ValueError as exc:
