@@ -4,8 +4,11 @@
 them). Answers ``{"ok": true, "result": ...}`` or the error documents Telegram sends:
 401 Unauthorized, 400 "Bad Request: chat not found", 403 "Forbidden: bot was blocked by
 the user", 429 with ``parameters.retry_after``. It checks what Telegram checks that our
-code could get wrong (caption/text length after entity parsing, HTML markup) and records
-every request so tests can assert captions, keyboards and uploaded bytes.
+code could get wrong (caption/text length after entity parsing, HTML markup, an HTTPS
+webhook URL on an allowed port, editing a message that does not exist or would not
+change) and records every request so tests can assert captions, keyboards and uploaded
+bytes. Webhooks (setWebhook, deleteWebhook, getWebhookInfo) are kept per token; sent
+messages are kept per chat so button presses can edit them.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "IVR", "username": "ivr_test_bot"}
 _ALLOWED_TAG = re.compile(
@@ -29,6 +32,13 @@ _ALLOWED_TAG = re.compile(
 )
 _BAD_AMP = re.compile(r"&(?!(amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);)")
 _LIMITS = {"caption": 1024, "text": 4096}
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_WEBHOOK_PORTS = (80, 88, 443, 8443)
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup"
+    " are exactly the same as a current content and reply markup of the message"
+)
+_SENDS = ("sendMessage", "sendVoice", "sendDocument")
 
 
 @dataclass
@@ -69,6 +79,8 @@ class FakeTelegram:
         self.delay = 0.0
         self.lock = threading.Lock()
         self._next_id = 100
+        self.webhooks: dict[str, dict[str, Any]] = {}  # token -> setWebhook fields
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, message id)
 
     def fail_next(self, status: int, description: str, **parameters: Any) -> None:
         doc: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
@@ -79,6 +91,14 @@ class FakeTelegram:
     def calls(self, method: str) -> list[Received]:
         return [r for r in self.received if r.method == method]
 
+    def add_message(self, chat_id: int, reply_markup: Any = None, **fields: Any) -> int:
+        """A message the bot sent earlier (for button presses built by a test)."""
+        with self.lock:
+            message_id = self._next_id
+            self._next_id += 1
+            self.messages[(chat_id, message_id)] = {"reply_markup": reply_markup, **fields}
+            return message_id
+
     def answer(self, received: Received) -> tuple[int, dict[str, Any]]:
         with self.lock:
             self.received.append(received)
@@ -88,12 +108,117 @@ class FakeTelegram:
                 return self.scripted.pop(0)
             if received.method == "getMe":
                 return 200, {"ok": True, "result": BOT_USER}
-            return self._send(received)
+            if received.method in _SENDS:
+                return self._send(received)
+            handlers = {
+                "setWebhook": self._set_webhook,
+                "deleteWebhook": self._delete_webhook,
+                "getWebhookInfo": self._get_webhook_info,
+                "answerCallbackQuery": self._answer_callback_query,
+                "editMessageReplyMarkup": self._edit_message_reply_markup,
+                "editMessageCaption": self._edit_message_caption,
+            }
+            handler = handlers.get(received.method)
+            if handler is None:
+                return _bad("Not Found: method not found", 404)
+            return handler(received)
+
+    def _set_webhook(self, received: Received) -> tuple[int, dict[str, Any]]:
+        url = received.fields.get("url", "")
+        if not url:
+            return self._delete_webhook(received)
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            return _bad("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        if (parts.port or 443) not in _WEBHOOK_PORTS:
+            return _bad(
+                "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+            )
+        secret = received.fields.get("secret_token")
+        if secret is not None and not _SECRET_TOKEN.match(secret):
+            return _bad("Bad Request: secret token contains unallowed characters")
+        allowed = received.fields.get("allowed_updates")
+        self.webhooks[received.token] = {
+            "url": url,
+            "secret_token": secret,
+            "allowed_updates": json.loads(allowed) if allowed else None,
+        }
+        return 200, {"ok": True, "result": True, "description": "Webhook was set"}
+
+    def _delete_webhook(self, received: Received) -> tuple[int, dict[str, Any]]:
+        existed = self.webhooks.pop(received.token, None) is not None
+        description = "Webhook was deleted" if existed else "Webhook is already deleted"
+        return 200, {"ok": True, "result": True, "description": description}
+
+    def _get_webhook_info(self, received: Received) -> tuple[int, dict[str, Any]]:
+        hook = self.webhooks.get(received.token)
+        info: dict[str, Any] = {"url": "", "has_custom_certificate": False}
+        info["pending_update_count"] = 0
+        if hook is not None:
+            info["url"] = hook["url"]
+            info["max_connections"] = 40
+            if hook["allowed_updates"] is not None:
+                info["allowed_updates"] = hook["allowed_updates"]
+        return 200, {"ok": True, "result": info}
+
+    def _answer_callback_query(self, received: Received) -> tuple[int, dict[str, Any]]:
+        if not received.fields.get("callback_query_id"):
+            return _bad(
+                "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
+        if utf16_len(received.fields.get("text", "")) > 200:
+            return _bad("Bad Request: MESSAGE_TOO_LONG")
+        return 200, {"ok": True, "result": True}
+
+    def _edit(self, received: Received, changes: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        try:
+            chat_id = int(received.fields.get("chat_id", ""))
+            message_id = int(received.fields.get("message_id", ""))
+        except ValueError:
+            return _bad("Bad Request: message identifier is not specified")
+        if self.chats.get(chat_id) is None:
+            return _bad("Bad Request: chat not found")
+        if self.chats[chat_id] == "blocked":
+            return _bad("Forbidden: bot was blocked by the user", 403)
+        message = self.messages.get((chat_id, message_id))
+        if message is None:
+            return _bad("Bad Request: message to edit not found")
+        if all(message.get(key) == value for key, value in changes.items()):
+            return _bad(_NOT_MODIFIED)
+        message.update(changes)
+        result: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+        }
+        if message.get("caption") is not None:
+            result["caption"] = message["caption"]
+        if message.get("reply_markup"):
+            result["reply_markup"] = message["reply_markup"]
+        return 200, {"ok": True, "result": result}
+
+    def _edit_message_reply_markup(self, received: Received) -> tuple[int, dict[str, Any]]:
+        return self._edit(received, {"reply_markup": received.reply_markup})
+
+    def _edit_message_caption(self, received: Received) -> tuple[int, dict[str, Any]]:
+        caption = received.fields.get("caption", "")
+        try:
+            shown = (
+                visible_text(caption) if received.fields.get("parse_mode") == "HTML" else caption
+            )
+        except ValueError as exc:
+            return _bad(str(exc))
+        if utf16_len(shown) > _LIMITS["caption"]:
+            return _bad("Bad Request: message caption is too long")
+        changes: dict[str, Any] = {"caption": shown}
+        if "reply_markup" in received.fields:
+            changes["reply_markup"] = received.reply_markup
+        return self._edit(received, changes)
 
     def _send(self, received: Received) -> tuple[int, dict[str, Any]]:
-        def bad(description: str, status: int = 400) -> tuple[int, dict[str, Any]]:
-            return status, {"ok": False, "error_code": status, "description": description}
-
+        bad = _bad
         try:
             chat_id = int(received.fields.get("chat_id", ""))
         except ValueError:
@@ -134,9 +259,17 @@ class FakeTelegram:
             if not data:
                 return bad("Bad Request: there is no document in the request")
             result["document"] = {"file_id": "d1", "file_unique_id": "u2", "file_name": filename}
-        elif received.method != "sendMessage":
-            return bad("Not Found: method not found", 404)
+        self.messages[(chat_id, result["message_id"])] = {
+            "reply_markup": received.reply_markup,
+            "caption": result.get("caption"),
+        }
+        if received.reply_markup:
+            result["reply_markup"] = received.reply_markup
         return 200, {"ok": True, "result": result}
+
+
+def _bad(description: str, status: int = 400) -> tuple[int, dict[str, Any]]:
+    return status, {"ok": False, "error_code": status, "description": description}
 
 
 def _parse_body(
