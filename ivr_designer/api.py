@@ -19,6 +19,7 @@ from ivr_designer.calls.api import blp as calls_blp
 from ivr_designer.editor.api import blp as editor_blp
 from ivr_designer.numbers.api import blp as numbers_blp
 from ivr_designer.orgs.api import blp as orgs_blp
+from ivr_designer.retention.api import blp as retention_blp
 from ivr_designer.schemas import ErrorSchema
 from ivr_designer.tokens.api import blp as tokens_blp
 from ivr_designer.users.api import blp as users_blp
@@ -36,6 +37,7 @@ BLUEPRINTS = (
     boxes_blp,
     numbers_blp,
     editor_blp,
+    retention_blp,
 )
 
 
