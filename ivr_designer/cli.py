@@ -6,7 +6,10 @@ FlaskGroup only builds the app for commands marked ``with_appcontext``.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+from types import FrameType
 
 import click
 from flask import current_app
@@ -24,7 +27,7 @@ from ivr_designer.extensions import db
 from ivr_designer.models import Role, User
 from ivr_designer.models.base import utcnow
 from ivr_designer.orgs.operations import create_org, find_by_slug
-from ivr_designer.scheduler import build_scheduler, start_embedded
+from ivr_designer.scheduler import LockedScheduler, start_embedded
 from ivr_designer.tokens.operations import create_token
 from ivr_designer.users.operations import create_user
 
@@ -174,7 +177,8 @@ def run_command(demo: bool, host: str, port: int, reload: bool, embedded_schedul
         )
     if embedded_scheduler and (not reload or os.environ.get("WERKZEUG_RUN_MAIN") == "true"):
         start_embedded(app)
-        click.echo("  Scheduler running in the background (jobs: ivr_designer.jobs)")
+        click.echo("  Scheduler in the background (jobs: ivr_designer.jobs; runs them while")
+        click.echo("  it holds the scheduler lock, so a separate `ivr-designer scheduler` is safe)")
     click.echo(f"  Serving on http://{host}:{port}/  (health: /healthz, API: /api/openapi.json)")
     run_simple(host, port, app, use_reloader=reload, threaded=True)
 
@@ -182,16 +186,24 @@ def run_command(demo: bool, host: str, port: int, reload: bool, embedded_schedul
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Run the scheduled jobs (media retries, ...) in this one process until stopped."""
+    """Run the scheduled jobs and the outbox worker until stopped.
+
+    Start as many as you like (several machines): one holds the database lock and runs
+    the jobs, the others wait and take over within SCHEDULER_LOCK_SECONDS if it dies.
+    """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    scheduler = build_scheduler(app)
-    for job in scheduler.get_jobs():
+    runner = LockedScheduler(app, announce=lambda message: click.echo(f"  {message}"))
+    for job in runner.scheduler.get_jobs():
         click.echo(f"  job {job.id}: {job.trigger}")
-    click.echo("  Scheduler running (Ctrl+C to stop)")
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        click.echo("  Scheduler stopped")
+    click.echo(f"  Scheduler {runner.holder} starting (Ctrl+C to stop)")
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        runner.stop(timeout=0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    with contextlib.suppress(KeyboardInterrupt):  # run() releases the lock on its way out
+        runner.run()
+    click.echo("  Scheduler stopped")
 
 
 def _make_group() -> FlaskGroup:
