@@ -1,0 +1,1 @@
+"""Outgoing webhook endpoints: registration, secrets, test-sends and the delivery log."""
