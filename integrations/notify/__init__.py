@@ -7,6 +7,7 @@ retries; Telegram's incoming side (buttons, /start, /stop) is in :mod:`.telegram
 
 from integrations.notify.base import (
     EVENT_TYPES,
+    INTERNAL_EVENT_TYPES,
     Channel,
     ChannelConfigError,
     DeliveryResult,
@@ -17,6 +18,7 @@ from integrations.notify.registry import UnknownChannel, build, channel_classes,
 
 __all__ = [
     "EVENT_TYPES",
+    "INTERNAL_EVENT_TYPES",
     "Channel",
     "ChannelConfigError",
     "DeliveryResult",

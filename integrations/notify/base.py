@@ -22,6 +22,7 @@ from marshmallow import Schema, ValidationError
 
 __all__ = [
     "EVENT_TYPES",
+    "INTERNAL_EVENT_TYPES",
     "Channel",
     "ChannelConfigError",
     "DeliveryResult",
@@ -39,6 +40,9 @@ EVENT_TYPES: tuple[str, ...] = (
     "call.completed",
     "licence.expiring",
 )
+#: Events only the installation sends, to admins' Telegram chats; webhooks cannot
+#: subscribe to them (an endpoint was disabled, something needs an admin's attention).
+INTERNAL_EVENT_TYPES: tuple[str, ...] = ("admin.notice",)
 
 
 class ChannelConfigError(ValueError):
@@ -78,7 +82,7 @@ class Notification:
     extra: Mapping[str, Any] = field(default_factory=dict)  # extra JSON-safe payload fields
 
     def __post_init__(self) -> None:
-        if self.event not in EVENT_TYPES:
+        if self.event not in EVENT_TYPES and self.event not in INTERNAL_EVENT_TYPES:
             raise ValueError(f"unknown event type {self.event!r}")
         if self.occurred_at.tzinfo is None:
             raise ValueError("occurred_at must be timezone-aware")

@@ -36,6 +36,7 @@ _LABELS = {
         "fax.received": "New fax",
         "call.completed": "Call completed",
         "licence.expiring": "Music licence expiring",
+        "admin.notice": "Notice",
         "from": "From",
         "unknown": "unknown caller",
         "pages": "pages",
@@ -46,6 +47,7 @@ _LABELS = {
         "fax.received": "Neues Fax",
         "call.completed": "Anruf beendet",
         "licence.expiring": "Musiklizenz läuft ab",
+        "admin.notice": "Hinweis",
         "from": "Von",
         "unknown": "unbekannter Anrufer",
         "pages": "Seiten",
@@ -110,7 +112,7 @@ def render(message: Notification, *, limit: int) -> str:
     lines: list[tuple[str, str]] = []
     head = f"{title} · {box}" if box else title
     lines.append((head, f"<b>{html.escape(head, quote=False)}</b>"))
-    if message.event != "licence.expiring":
+    if message.event not in ("licence.expiring", "admin.notice"):
         who = f"{labels['from']}: {caller}"
         lines.append((who, html.escape(who, quote=False)))
     when = " · ".join(facts)

@@ -32,6 +32,7 @@ from ivr_designer.models import (
     Voicemail,
     VoicemailBox,
 )
+from ivr_designer.outbox.enqueue import enqueue_fax, enqueue_voicemail, media_ready
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +158,10 @@ def store_voicemail(
     if before_write is not None:
         before_write()  # the download is done; now the writes
     stored: Voicemail = _insert(session, row, media_root)
-    if stored is row and request.call_id is not None:
-        set_outcome(session, request.call_id, "voicemail")
+    if stored is row:
+        enqueue_voicemail(session, row)  # same transaction: stored and announced, or neither
+        if request.call_id is not None:
+            set_outcome(session, request.call_id, "voicemail")
     return stored
 
 
@@ -193,8 +196,10 @@ def store_fax(
     if before_write is not None:
         before_write()
     stored: Fax = _insert(session, row, media_root)
-    if stored is row and request.call_id is not None:
-        set_outcome(session, request.call_id, "fax")
+    if stored is row:
+        enqueue_fax(session, row)
+        if request.call_id is not None:
+            set_outcome(session, request.call_id, "fax")
     return stored
 
 
@@ -257,6 +262,7 @@ def retry_pending_media(
             row.download_attempts += 1
             if path is not None:
                 row.media_path, row.status = path, "ready"
+                media_ready(session, _FOLDERS[model], row.id)  # waiting notifications go now
                 counts["ready"] += 1
             elif row.download_attempts >= MAX_DOWNLOAD_ATTEMPTS:
                 row.status = "failed"

@@ -1,0 +1,272 @@
+"""The outbox worker: claim due rows, deliver them outside any transaction, record the end.
+
+A claim is one short transaction that marks rows ``delivering`` with a lease; the
+remote call happens after it committed; a second short transaction records the
+outcome. A worker killed mid-delivery leaves its rows leased: when the lease runs out
+any worker claims them again (at least once; receivers deduplicate on the key).
+PostgreSQL claims with ``FOR UPDATE SKIP LOCKED`` so several workers share the table;
+SQLite runs one worker.
+
+:func:`deliver_due` does one round in the calling thread (tests, the scheduler job);
+:func:`start_worker` runs a dispatcher and delivery threads until ``stop()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from integrations.notify import registry
+from integrations.notify.base import Channel, DeliveryResult
+from ivr_designer.extensions import db
+from ivr_designer.models import OutboxDelivery
+from ivr_designer.models.base import utcnow
+from ivr_designer.outbox.enqueue import NOTIFY_CHANNEL, WAKE
+from ivr_designer.outbox.message import Cancel, Postpone, prepare
+from ivr_designer.outbox.outcomes import apply_result, cancel, postpone
+
+__all__ = ["WorkerHandle", "channels_for", "claim", "deliver_due", "deliver_one", "start_worker"]
+
+log = logging.getLogger(__name__)
+_EXTENSION = "ivr_designer.outbox.channels"
+
+
+def channel_settings(app: Flask) -> dict[str, Any]:
+    """Installation settings for the channels (never an org admin's choice)."""
+    return {
+        "telegram_base_url": app.config["TELEGRAM_API_BASE_URL"],
+        # The Telegram webhook derives the same key from SECRET_KEY to check buttons.
+        "telegram_callback_secret": app.config["SECRET_KEY"],
+        "allow_private_targets": bool(app.config["WEBHOOKS_ALLOW_PRIVATE_TARGETS"]),
+    }
+
+
+def channels_for(app: Flask) -> dict[str, Channel]:
+    built: dict[str, Channel] | None = app.extensions.get(_EXTENSION)
+    if built is None:
+        built = registry.build(channel_settings(app))
+        app.extensions[_EXTENSION] = built
+    return built
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(OutboxDelivery.status == "pending", OutboxDelivery.next_attempt_at <= now),
+        and_(OutboxDelivery.status == "delivering", OutboxDelivery.lease_until < now),
+    )
+
+
+def claim(
+    session: Session, limit: int, lease_seconds: float, now: datetime | None = None
+) -> list[int]:
+    """Mark up to ``limit`` due rows ``delivering`` and commit; their ids, oldest first.
+
+    One UPDATE … WHERE id IN (SELECT … [FOR UPDATE SKIP LOCKED]) so SQLite takes the
+    write lock at once (no read-then-write upgrade) and PostgreSQL workers skip each
+    other's rows instead of waiting.
+    """
+    now = now or utcnow()
+    candidates = (
+        select(OutboxDelivery.id)
+        .where(_due(now))
+        .order_by(OutboxDelivery.next_attempt_at, OutboxDelivery.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    claimed = session.execute(
+        update(OutboxDelivery)
+        .where(OutboxDelivery.id.in_(candidates.scalar_subquery()))
+        .values(
+            status="delivering",
+            lease_until=now + timedelta(seconds=lease_seconds),
+            updated_at=now,
+        )
+        .returning(OutboxDelivery.id, OutboxDelivery.next_attempt_at)
+        .execution_options(synchronize_session=False)
+    ).all()
+    session.commit()
+    return [row.id for row in sorted(claimed, key=lambda r: (r.next_attempt_at, r.id))]
+
+
+def _finish(session: Session, app: Flask, delivery_id: int, action: Any) -> str:
+    delivery = session.get(OutboxDelivery, delivery_id, populate_existing=True)
+    if delivery is None:
+        session.rollback()
+        return "gone"
+    status: str = action(delivery)
+    session.commit()
+    return status
+
+
+def deliver_one(app: Flask, delivery_id: int) -> str:
+    """Deliver one claimed row; returns its new status. Needs an app context."""
+    session = db.new_session()
+    try:
+        delivery = session.get(OutboxDelivery, delivery_id)
+        if delivery is None or delivery.status != "delivering":
+            session.rollback()
+            return "skipped"
+        now = utcnow()
+        try:
+            prepared = prepare(session, app, delivery, now)
+        except Cancel as exc:
+            cancel(session, delivery, str(exc), now)
+            session.commit()
+            return "cancelled"
+        except Postpone as exc:
+            postpone(session, delivery, exc.until, now)
+            session.commit()
+            return "postponed"
+        key, channel_kind = delivery.idempotency_key, delivery.channel
+        session.commit()  # nothing is held while the remote answers
+        channel = channels_for(app).get(channel_kind)
+        started = time.perf_counter()
+        if channel is None:
+            result = DeliveryResult.permanent(f"unknown channel {channel_kind!r}")
+        else:
+            result = channel.safe_deliver(
+                prepared.message,
+                prepared.config,
+                idempotency_key=key,
+                timeout=float(app.config["NOTIFY_TIMEOUT_SECONDS"]),
+            )
+        elapsed = int((time.perf_counter() - started) * 1000)
+        return _finish(
+            session,
+            app,
+            delivery_id,
+            lambda row: apply_result(session, app, row, result, now=utcnow(), duration_ms=elapsed),
+        )
+    except Exception:
+        session.rollback()
+        log.exception(
+            "outbox delivery %s failed; its lease will expire and it retries", delivery_id
+        )
+        return "error"
+    finally:
+        session.close()
+
+
+def _lease(app: Flask) -> float:
+    return float(app.config["NOTIFY_LEASE_SECONDS"])
+
+
+def claim_due(app: Flask, limit: int) -> list[int]:
+    with app.app_context():
+        session = db.new_session()
+        try:
+            return claim(session, limit, _lease(app))
+        except Exception:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def deliver_due(app: Flask, limit: int = 100) -> int:
+    """Claim and deliver up to ``limit`` due rows in this thread; how many were tried."""
+    ids = claim_due(app, limit)
+    with app.app_context():
+        for delivery_id in ids:
+            deliver_one(app, delivery_id)
+    return len(ids)
+
+
+class WorkerHandle:
+    """Delivery threads fed by one dispatcher; ``stop()`` lets in-flight work finish."""
+
+    def __init__(self, app: Flask, threads: int) -> None:
+        self.app = app
+        self.threads = max(1, threads)
+        self.poll = float(app.config["NOTIFY_POLL_SECONDS"])
+        self._stopping = threading.Event()
+        self._slots = threading.Semaphore(self.threads)
+        self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="outbox")
+        self._dispatcher = threading.Thread(target=self._dispatch, name="outbox-dispatch")
+        self._listener: threading.Thread | None = None
+
+    def start(self) -> WorkerHandle:
+        if db.engine(self.app).dialect.name == "postgresql":
+            self._listener = threading.Thread(
+                target=self._listen, name="outbox-listen", daemon=True
+            )
+            self._listener.start()
+        self._dispatcher.start()
+        return self
+
+    def stop(self, timeout: float | None = None) -> None:
+        self._stopping.set()
+        WAKE.set()
+        self._dispatcher.join(timeout)
+        self._executor.shutdown(wait=True)
+
+    @property
+    def running(self) -> bool:
+        return self._dispatcher.is_alive()
+
+    def _run(self, delivery_id: int) -> None:
+        try:
+            with self.app.app_context():
+                deliver_one(self.app, delivery_id)
+        finally:
+            self._slots.release()
+            WAKE.set()  # a slot is free: look for more
+
+    def _free_slots(self) -> int:
+        free = 0
+        while self._slots.acquire(blocking=False):
+            free += 1
+        return free
+
+    def _dispatch(self) -> None:
+        while not self._stopping.is_set():
+            WAKE.clear()
+            free = self._free_slots()
+            ids: list[int] = []
+            if free:
+                try:
+                    ids = claim_due(self.app, free)
+                except Exception:
+                    log.exception("outbox claim failed; trying again shortly")
+            for _ in range(free - len(ids)):
+                self._slots.release()
+            for delivery_id in ids:
+                self._executor.submit(self._run, delivery_id)
+            if ids and len(ids) == free:
+                WAKE.wait(self.poll)  # all threads busy: wait for one to finish
+            elif not ids:
+                WAKE.wait(self.poll)
+
+    def _listen(self) -> None:
+        """PostgreSQL: LISTEN on a connection of its own; each NOTIFY wakes the dispatcher."""
+        engine = db.engine(self.app)
+        while not self._stopping.is_set():
+            try:
+                raw = engine.raw_connection()
+                try:
+                    connection: Any = raw.driver_connection
+                    connection.autocommit = True
+                    connection.execute(text(f"LISTEN {NOTIFY_CHANNEL}").text)
+                    while not self._stopping.is_set():
+                        for _notice in connection.notifies(timeout=1.0, stop_after=1):
+                            WAKE.set()
+                finally:
+                    raw.invalidate()
+            except Exception:
+                log.exception("outbox LISTEN connection failed; polling meanwhile")
+                self._stopping.wait(5)
+
+
+def start_worker(app: Flask, threads: int | None = None) -> WorkerHandle:
+    """Start delivering in background threads (NOTIFY_WORKER_THREADS by default)."""
+    count = int(app.config["NOTIFY_WORKER_THREADS"]) if threads is None else threads
+    return WorkerHandle(app, count).start()
