@@ -19,6 +19,7 @@ from ivr_designer.calls.api import blp as calls_blp
 from ivr_designer.editor.api import blp as editor_blp
 from ivr_designer.numbers.api import blp as numbers_blp
 from ivr_designer.orgs.api import blp as orgs_blp
+from ivr_designer.outbox.api import blp as outbox_blp
 from ivr_designer.retention.api import blp as retention_blp
 from ivr_designer.schemas import ErrorSchema
 from ivr_designer.tokens.api import blp as tokens_blp
@@ -40,6 +41,7 @@ BLUEPRINTS = (
     editor_blp,
     webhooks_blp,
     retention_blp,
+    outbox_blp,
 )
 
 

@@ -27,6 +27,7 @@ from ivr_designer.extensions import db
 from ivr_designer.models import Role, User
 from ivr_designer.models.base import utcnow
 from ivr_designer.orgs.operations import create_org, find_by_slug
+from ivr_designer.outbox.cli import worker_command
 from ivr_designer.scheduler import LockedScheduler, start_embedded
 from ivr_designer.tokens.operations import create_token
 from ivr_designer.users.operations import create_user
@@ -222,6 +223,7 @@ def _make_group() -> FlaskGroup:
         create_token_command,
         run_command,
         scheduler_command,
+        worker_command,
         shell_command,
         routes_command,
     ):
