@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from ivr_designer import api, editor, errors, health, hooks, media
+from ivr_designer import api, editor, errors, health, hooks, inbox, media
 from ivr_designer import config as settings
 from ivr_designer.auth import current as auth
 from ivr_designer.extensions import db
@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     api.init_app(app)
     media.init_app(app)
+    inbox.init_app(app)
     hooks.init_app(app)
     health.init_app(app)
     editor.init_app(app)

@@ -17,6 +17,7 @@ from ivr_designer.boxes.api import blp as boxes_blp
 from ivr_designer.callflows.api import blp as flows_blp
 from ivr_designer.calls.api import blp as calls_blp
 from ivr_designer.editor.api import blp as editor_blp
+from ivr_designer.inbox.api import blp as inbox_blp
 from ivr_designer.numbers.api import blp as numbers_blp
 from ivr_designer.orgs.api import blp as orgs_blp
 from ivr_designer.outbox.api import blp as outbox_blp
@@ -39,6 +40,7 @@ BLUEPRINTS = (
     boxes_blp,
     numbers_blp,
     editor_blp,
+    inbox_blp,
     webhooks_blp,
     retention_blp,
     outbox_blp,
