@@ -22,6 +22,7 @@ from ivr_designer.auth.passwords import hash_password, policy_problems
 from ivr_designer.errors import Conflict, Forbidden, Invalid, NotFound
 from ivr_designer.models import Organisation, Role, User
 from ivr_designer.models.organisation import DEFAULT_PASSWORD_MIN_LENGTH
+from ivr_designer.retention.erasure import PERSONAL_FIELDS, erase_person
 from ivr_designer.tenancy import get_scoped
 
 EDITABLE = ("name", "phone", "role", "active", "email")
@@ -171,12 +172,18 @@ def update_user(
 
 
 def delete_user(session: Session, actor: Actor, user_id: int) -> None:
+    """Delete the user and erase their personal data (see :func:`erase_person`)."""
     _require_admin(actor)
     user = get_user(session, actor, user_id)
     if user.id == actor.user_id:
         raise Conflict("you cannot delete yourself")
     if user.is_system_admin and not actor.is_system_admin:
         raise Forbidden("only system administrators can delete system administrators")
-    record(session, actor, "delete", user, before=snapshot(user))
+    erase_person(session, user)
+    # The entry says who was deleted (id, role) but not who the person was.
+    kept = {key: value for key, value in snapshot(user).items() if key not in PERSONAL_FIELDS}
+    record(
+        session, actor, "delete", user, before={**kept, **dict.fromkeys(PERSONAL_FIELDS, REDACTED)}
+    )
     session.delete(user)
     session.flush()

@@ -68,7 +68,9 @@ def test_user_lifecycle_is_audited(client, headers, admin, org, db_session):
 
     client.delete(f"/api/users/{created['id']}", headers=headers)
     entry = _only(db_session, action="delete", object_type="users")
-    assert entry.before["email"] == "new@acme.example"
+    # Erasure: the entry names the deleted account by id, not the person.
+    assert entry.before["email"] == REDACTED
+    assert entry.before["id"] == created["id"]
     assert entry.after is None
 
 
