@@ -1,15 +1,26 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState, type ReactElement } from "react";
 import { api, ApiError, setCsrf } from "./api";
 import { AppContext } from "./context";
 import { Editor } from "./Editor";
 import { FlowsList } from "./FlowsList";
 import { initialLang, translate, type Key, type Lang } from "./i18n";
 import { Login } from "./Login";
+import { AudioPage } from "./admin/Audio";
+import { BoxesPage } from "./admin/Boxes";
+import { InboxPage } from "./admin/Inbox";
+import { IntegrationsPage } from "./admin/Integrations";
+import { AuditPage, CallsPage } from "./admin/Logs";
+import { pagesFor, routeFor } from "./admin/logic";
+import { NumbersPage } from "./admin/Numbers";
+import { ProfilePage } from "./admin/Profile";
+import { RetentionPage } from "./admin/Retention";
+import { UsersPage } from "./admin/Users";
 
 interface Me {
   id: number;
   name: string;
   email: string;
+  role: string;
   csrf_token: string | null;
 }
 
@@ -69,15 +80,41 @@ export function App() {
       />
     );
   else if (match) page = <Editor key={match[1]} flowId={Number(match[1])} />;
-  else page = <FlowsList />;
+  else {
+    const route = routeFor(hash, me.role);
+    const pages: Record<string, () => ReactElement> = {
+      flows: () => <FlowsList />,
+      numbers: () => <NumbersPage />,
+      boxes: () => <BoxesPage />,
+      inbox: () => <InboxPage />,
+      audio: () => <AudioPage />,
+      users: () => <UsersPage />,
+      integrations: () => <IntegrationsPage />,
+      retention: () => <RetentionPage />,
+      audit: () => <AuditPage />,
+      calls: () => <CallsPage />,
+      profile: () => <ProfilePage name={me.name} email={me.email} role={me.role} />,
+    };
+    page = <div className="admin-page">{pages[route]()}</div>;
+  }
+  const current = me ? (match ? "flows" : routeFor(hash, me.role)) : "";
 
   return (
     <AppContext.Provider value={app}>
       <div className="app">
         <header className="topbar">
-          <a className="brand" href="#/flows">
+          <a className="brand" href="#/">
             ☎ {t("appName")}
           </a>
+          {me ? (
+            <nav className="mainnav" aria-label={t("mainNav")}>
+              {pagesFor(me.role).map((p) => (
+                <a key={p.route} href={`#/${p.route}`} aria-current={current === p.route ? "page" : undefined}>
+                  {t(p.label)}
+                </a>
+              ))}
+            </nav>
+          ) : null}
           <span className="spacer" />
           <label className="lang">
             <span className="visually-hidden">{t("language")}</span>

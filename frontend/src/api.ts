@@ -33,3 +33,101 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   return data as T;
 }
+
+export interface Pagination {
+  total: number;
+  total_pages: number;
+  page: number;
+  first_page?: number;
+  last_page?: number;
+  previous_page?: number;
+  next_page?: number;
+}
+
+/** flask-smorest's X-Pagination header (absent on an empty result: one empty page). */
+export function parsePagination(header: string | null, fallbackPage = 1): Pagination {
+  if (!header) return { total: 0, total_pages: 0, page: fallbackPage };
+  try {
+    const data = JSON.parse(header) as Partial<Pagination>;
+    return {
+      total: Number(data.total ?? 0),
+      total_pages: Number(data.total_pages ?? 0),
+      page: Number(data.page ?? fallbackPage),
+      first_page: data.first_page,
+      last_page: data.last_page,
+      previous_page: data.previous_page,
+      next_page: data.next_page,
+    };
+  } catch {
+    return { total: 0, total_pages: 0, page: fallbackPage };
+  }
+}
+
+/** A paginated list: the items and the totals from the X-Pagination header. */
+export async function apiPage<T>(path: string): Promise<{ items: T[]; pagination: Pagination }> {
+  const response = await fetch(path, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+  const data: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = (data as { error?: string } | null)?.error ?? response.statusText;
+    throw new ApiError(response.status, message, data);
+  }
+  const page = Number(new URL(path, "http://x").searchParams.get("page") ?? "1");
+  return { items: (data as T[]) ?? [], pagination: parsePagination(response.headers.get("X-Pagination"), page) };
+}
+
+/** A query string from the set values only ("" and null are left out). */
+export function query(params: Record<string, string | number | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== "" && value !== null && value !== undefined) search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+/** Field name -> first message, from the API's {error, fields} answer. */
+export function fieldErrors(error: unknown): Record<string, string> {
+  if (!(error instanceof ApiError)) return {};
+  const fields = (error.body as { fields?: Record<string, unknown> } | null)?.fields;
+  const out: Record<string, string> = {};
+  if (!fields || typeof fields !== "object") return out;
+  for (const [name, messages] of Object.entries(fields)) {
+    if (Array.isArray(messages)) out[name] = messages.map(String).join(" ");
+    else if (typeof messages === "string") out[name] = messages;
+    else if (messages && typeof messages === "object") out[name] = JSON.stringify(messages);
+  }
+  return out;
+}
+
+/** A multipart upload through XMLHttpRequest, which reports upload progress. */
+export function upload<T>(
+  path: string,
+  form: FormData,
+  onProgress: (loaded: number, total: number) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader("Accept", "application/json");
+    if (csrfToken) xhr.setRequestHeader("X-CSRFToken", csrfToken);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
+    };
+    xhr.onload = () => {
+      let data: unknown = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        data = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data as T);
+      else {
+        const message = (data as { error?: string } | null)?.error ?? xhr.statusText;
+        reject(new ApiError(xhr.status, message, data));
+      }
+    };
+    xhr.onerror = () => reject(new ApiError(0, "network error", null));
+    xhr.send(form);
+  });
+}

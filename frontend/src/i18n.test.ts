@@ -28,11 +28,28 @@ describe("UI strings", () => {
   it("defines every key the components use", () => {
     const dir = dirname(fileURLToPath(import.meta.url));
     const used = new Set<string>();
-    for (const file of readdirSync(dir).filter((f) => f.endsWith(".tsx"))) {
+    const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".tsx"));
+    expect(files).toContain(join("admin", "Inbox.tsx"));
+    for (const file of files) {
       const source = readFileSync(join(dir, file), "utf8");
       for (const match of source.matchAll(/\bt\("(\w+)"/g)) used.add(match[1]);
     }
-    expect(used.size).toBeGreaterThan(40);
+    expect(used.size).toBeGreaterThan(200);
     for (const key of used) expect(STRINGS.en, key).toHaveProperty(key);
+  });
+
+  it("defines the keys built from a prefix and a server value", () => {
+    const families: Record<string, string[]> = {
+      state_: ["open", "claimed", "handled", "all"],
+      use_: ["prompt", "queue_message", "hold_music"],
+      rights_: ["own_recording", "royalty_free", "public_domain", "koda_gramex"],
+      status_: ["processing", "ready", "failed", "rights_expired"],
+      role_: ["staff", "org_admin", "system_admin"],
+      class_: ["voicemail", "fax", "call", "delivery_log", "audit"],
+      delivery_: ["dead", "pending", "delivered", "all"],
+    };
+    for (const [prefix, values] of Object.entries(families)) {
+      for (const value of values) expect(STRINGS.en, prefix + value).toHaveProperty(prefix + value);
+    }
   });
 });
