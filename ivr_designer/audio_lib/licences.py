@@ -28,6 +28,7 @@ from ivr_designer.models import (
     MusicAgreement,
     Organisation,
 )
+from ivr_designer.outbox.enqueue import enqueue_event
 
 __all__ = ["LicenceReport", "check_licences", "numbers_playing_licensed_music"]
 
@@ -73,7 +74,24 @@ def _warn(session: Session, org_id: int, warning: domain.LicenceWarning, subject
         },
         org_id=org_id,
     )
-    # NOTIFY: e-mail/Telegram the org admins through the notification outbox (later issue).
+    subject_id = int(warning.subject_id) if warning.subject_id.isdigit() else None
+    enqueue_event(
+        session,
+        org_id=org_id,
+        event="licence.expiring",
+        subject_type="audio_asset" if warning.subject == "asset" else "music_agreement",
+        subject_id=subject_id,
+        payload={
+            "text": f"{warning.name}: the licence ends on {warning.expires_on.isoformat()} "
+            f"({warning.days_left} days left).",
+            "name": warning.name,
+            "expires_on": warning.expires_on.isoformat(),
+            "days_left": warning.days_left,
+            "threshold": warning.threshold,
+        },
+        to_admins=True,
+        dedupe=":".join(str(part) for part in warning.key),
+    )
 
 
 def _check_org(session: Session, org_id: int, today: date, media_root: Path) -> LicenceReport:
@@ -153,7 +171,20 @@ def _check_lines(session: Session, org_id: int, today: date) -> int:
             after={"numbers": numbers, "lines_covered": covered or 0, "over": over},
             org_id=org_id,
         )
-        # NOTIFY: tell the org admins (notification outbox, later issue).
+        enqueue_event(
+            session,
+            org_id=org_id,
+            event="admin.notice",
+            subject_type="organisation",
+            subject_id=org_id,
+            payload={
+                "text": f"{len(numbers)} numbers "
+                f"play licensed music but the agreements cover {covered or 0} lines "
+                f"({over} too many). Extend the KODA/Gramex agreement or change the music.",
+            },
+            to_admins=True,
+            dedupe=f"lines:{len(numbers)}:{covered or 0}",  # once per situation, not daily
+        )
     return over
 
 
