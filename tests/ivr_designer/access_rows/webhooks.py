@@ -10,7 +10,7 @@ from typing import Any
 
 from integrations.notify.signing import generate_secret
 from ivr_designer import crypto
-from ivr_designer.models import DeliveryAttempt, OutboxDelivery, Organisation, WebhookEndpoint
+from ivr_designer.models import DeliveryAttempt, Organisation, OutboxDelivery, WebhookEndpoint
 from tests.ivr_designer.access_rows import Endpoint, World, _expect
 
 ADMINS_ONLY = _expect(401, (403, 403), (200, 404), (200, 200))
@@ -110,7 +110,5 @@ ENDPOINTS = {
         "POST", ITEM + "/enable", _item("/enable"), ADMINS_ONLY, writes=True
     ),
     "webhook-test": Endpoint("POST", ITEM + "/test", _item("/test"), ADMINS_ONLY, writes=True),
-    "webhook-deliveries": Endpoint(
-        "GET", ITEM + "/deliveries", _item("/deliveries"), ADMINS_ONLY
-    ),
+    "webhook-deliveries": Endpoint("GET", ITEM + "/deliveries", _item("/deliveries"), ADMINS_ONLY),
 }

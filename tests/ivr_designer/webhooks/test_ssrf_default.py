@@ -89,9 +89,7 @@ def test_a_stored_internal_target_is_not_contacted_by_a_test_send(
     with WebhookReceiver(webhook_secret) as receiver:
         endpoint = stored_endpoint(org, receiver.url, webhook_secret)
 
-        response = client.post(
-            f"/api/webhook-endpoints/{endpoint.id}/test", headers=admin_headers
-        )
+        response = client.post(f"/api/webhook-endpoints/{endpoint.id}/test", headers=admin_headers)
 
         assert response.status_code == 200
         assert response.json["outcome"] == "permanent"
