@@ -23,6 +23,7 @@ from ivr_designer.orgs.api import blp as orgs_blp
 from ivr_designer.outbox.api import blp as outbox_blp
 from ivr_designer.retention.api import blp as retention_blp
 from ivr_designer.schemas import ErrorSchema
+from ivr_designer.telegram.api import blp as telegram_blp
 from ivr_designer.tokens.api import blp as tokens_blp
 from ivr_designer.users.api import blp as users_blp
 from ivr_designer.webhooks.api import blp as webhooks_blp
@@ -40,6 +41,7 @@ BLUEPRINTS = (
     boxes_blp,
     numbers_blp,
     editor_blp,
+    telegram_blp,
     inbox_blp,
     webhooks_blp,
     retention_blp,

@@ -64,6 +64,7 @@ class LinkCommand:
     chat_type: str  # "private", "group", "supergroup", "channel"
     user_id: int | None
     username: str | None
+    title: str = ""  # the group's title, or the person's name in a private chat
 
 
 def derive_key(secret: str | bytes, purpose: str = "telegram-callback") -> bytes:
@@ -174,7 +175,19 @@ def parse_link_command(
         chat_type=str(chat.get("type", "private")),
         user_id=sender.get("id") if isinstance(sender.get("id"), int) else None,
         username=sender.get("username") if isinstance(sender.get("username"), str) else None,
+        title=_chat_title(chat),
     )
+
+
+def _chat_title(chat: Mapping[str, Any]) -> str:
+    """A group's title; for a private chat the person's name (or @username)."""
+    if isinstance(chat.get("title"), str):
+        return str(chat["title"])[:200]
+    names = [chat.get(key) for key in ("first_name", "last_name")]
+    name = " ".join(part for part in names if isinstance(part, str) and part)
+    if not name and isinstance(chat.get("username"), str):
+        name = f"@{chat['username']}"
+    return name[:200]
 
 
 def make_webhook_secret() -> str:

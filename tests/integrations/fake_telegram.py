@@ -81,6 +81,12 @@ class FakeTelegram:
         self._next_id = 100
         self.webhooks: dict[str, dict[str, Any]] = {}  # token -> setWebhook fields
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, message id)
+        self.usernames: dict[str, str] = {}  # token -> bot username (else BOT_USER's)
+
+    def add_bot(self, token: str, username: str) -> None:
+        """Another bot Telegram knows (``getMe`` answers with its username)."""
+        self.tokens.add(token)
+        self.usernames[token] = username
 
     def fail_next(self, status: int, description: str, **parameters: Any) -> None:
         doc: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
@@ -107,7 +113,8 @@ class FakeTelegram:
             if self.scripted:
                 return self.scripted.pop(0)
             if received.method == "getMe":
-                return 200, {"ok": True, "result": BOT_USER}
+                username = self.usernames.get(received.token, BOT_USER["username"])
+                return 200, {"ok": True, "result": {**BOT_USER, "username": username}}
             if received.method in _SENDS:
                 return self._send(received)
             handlers = {
