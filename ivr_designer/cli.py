@@ -7,6 +7,7 @@ FlaskGroup only builds the app for commands marked ``with_appcontext``.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 from types import FrameType
@@ -193,6 +194,9 @@ def scheduler_command() -> None:
     the jobs, the others wait and take over within SCHEDULER_LOCK_SECONDS if it dies.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not logging.getLogger().handlers:  # job failures and warnings go to stderr
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     runner = LockedScheduler(app, announce=lambda message: click.echo(f"  {message}"))
     for job in runner.scheduler.get_jobs():
         click.echo(f"  job {job.id}: {job.trigger}")

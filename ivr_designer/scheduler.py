@@ -195,7 +195,7 @@ class LockedScheduler:
         self.heartbeat_seconds = lease_seconds / 3
         self.scheduler = build_scheduler(app, BackgroundScheduler, guard=lambda: self.lease.held)
         self.active = False
-        self._announce = announce or (lambda message: None)
+        self._announce_to = announce
         self._services: list[Any] = []
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -207,8 +207,10 @@ class LockedScheduler:
         return self.lease.holder
 
     def _say(self, message: str) -> None:
-        log.info(message)
-        self._announce(message)
+        if self._announce_to is None:
+            log.info(message)
+        else:
+            self._announce_to(message)
 
     def step(self) -> None:
         """One heartbeat: renew or try to take the lease, and follow the outcome."""
@@ -231,7 +233,11 @@ class LockedScheduler:
         else:
             self.scheduler.resume()
         for service in services_for(self.app):
-            handle = service.start(self.app)
+            try:
+                handle = service.start(self.app)
+            except Exception:  # the jobs still run; the service is retried on takeover
+                log.exception("scheduler: service %s did not start", service.id)
+                continue
             if handle is not None:
                 self._services.append(handle)
 
@@ -256,7 +262,7 @@ class LockedScheduler:
             while not self._stopping.wait(self.heartbeat_seconds):
                 self.step()
         finally:
-            self._shutdown()
+            self.close()
 
     def start(self) -> LockedScheduler:
         """Heartbeat in a background thread (``ivr-designer run --scheduler``)."""
@@ -269,7 +275,8 @@ class LockedScheduler:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def _shutdown(self) -> None:
+    def close(self) -> None:
+        """Stop jobs and services and give the lock up (also after :meth:`step` use)."""
         was_active = self.active
         self._become_standby()
         if self.scheduler.running:

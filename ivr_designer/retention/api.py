@@ -16,9 +16,7 @@ from ivr_designer.retention.schemas import (
     RetentionUpdateSchema,
 )
 
-blp = Blueprint(
-    "retention", __name__, url_prefix="/api", description="Retention per data class."
-)
+blp = Blueprint("retention", __name__, url_prefix="/api", description="Retention per data class.")
 
 
 @blp.route("/retention")

@@ -10,12 +10,19 @@ from sqlalchemy.orm import Session
 from ivr_designer.actor import Actor
 from ivr_designer.audit.record import record
 from ivr_designer.callflows.access import target_org
-from ivr_designer.errors import Forbidden, Invalid
+from ivr_designer.errors import DomainError, Forbidden, Invalid
 from ivr_designer.models import Organisation, RetentionSetting
 from ivr_designer.retention.policy import POLICIES, effective_days
 from ivr_designer.tenancy import get_scoped
 
-__all__ = ["get_retention", "set_retention"]
+__all__ = ["OutOfBounds", "get_retention", "set_retention"]
+
+
+class OutOfBounds(DomainError):
+    """A number of days outside the data class's range (400, naming the class)."""
+
+    status = 400
+
 
 # The organisation's older per-class fields, kept equal so both screens agree.
 _ORG_FIELDS = {
@@ -47,7 +54,9 @@ def _listing(session: Session, org: Organisation) -> list[dict[str, Any]]:
     ]
 
 
-def get_retention(session: Session, actor: Actor, org_id: int | None = None) -> list[dict[str, Any]]:
+def get_retention(
+    session: Session, actor: Actor, org_id: int | None = None
+) -> list[dict[str, Any]]:
     return _listing(session, _org(session, actor, org_id))
 
 
@@ -61,7 +70,7 @@ def set_retention(
         if policy is None:
             raise Invalid("unknown data class", {data_class: ["unknown data class"]})
         if policy.clamp(days) != days:
-            raise Invalid(
+            raise OutOfBounds(
                 "retention out of bounds",
                 {data_class: [f"must be between {policy.min_days} and {policy.max_days}"]},
             )
