@@ -164,6 +164,7 @@ export const STRINGS = {
     download: "Download",
     openPdf: "Open PDF",
     claim: "Claim",
+    takeOver: "Take over",
     unclaim: "Release",
     markHandled: "Mark handled",
     reopen: "Reopen",
@@ -299,6 +300,9 @@ export const STRINGS = {
     profileTelegramIntro: "Link your Telegram account to get your boxes' voicemails and faxes there.",
     telegramLinked: "Linked to {chat} since {when}.",
     makeMyLink: "Link my Telegram",
+    chatOfUser: "personal chat of {name}",
+    chatOfBox: "group for {name}",
+    test: "test",
   },
   da: {
     appName: "ivr-designer",
@@ -464,6 +468,7 @@ export const STRINGS = {
     download: "Hent",
     openPdf: "Åbn PDF",
     claim: "Tag",
+    takeOver: "Overtag",
     unclaim: "Frigiv",
     markHandled: "Marker som håndteret",
     reopen: "Genåbn",
@@ -599,6 +604,9 @@ export const STRINGS = {
     profileTelegramIntro: "Tilknyt din Telegram-konto for at få dine boksers beskeder og faxer dér.",
     telegramLinked: "Tilknyttet {chat} siden {when}.",
     makeMyLink: "Tilknyt min Telegram",
+    chatOfUser: "personlig chat for {name}",
+    chatOfBox: "gruppe for {name}",
+    test: "test",
   },
 } as const;
 

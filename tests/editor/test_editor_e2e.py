@@ -4,12 +4,14 @@ from an empty canvas, live validation, publish, simulate, versions and rollback.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr_designer.models import Flow, FlowVersion
+from tests.conftest import write_test_wav
 from tests.editor.conftest import EMAIL, PASSWORD, Browser, Site
 
 
@@ -83,10 +85,55 @@ def simulate(page: Page, when: str, digits: str = "") -> Locator:
     return trace
 
 
-def test_build_validate_publish_simulate_and_roll_back(site: Site, browser: Browser) -> None:
+def upload_prompt(page: Page, browser: Browser, folder: Path, key: str) -> None:
+    """Upload a recording through the audio page: a progress bar, then ready."""
+    page.get_by_role("link", name="Audio", exact=True).click()
+    expect(page.get_by_role("heading", name="Upload audio")).to_be_visible()
+    wav = write_test_wav(folder / "greeting.wav", seconds=4.0)
+    page.get_by_label("Audio file").set_input_files(str(wav))
+    page.get_by_label("Key", exact=False).first.fill(key)
+    page.get_by_label("Display name").fill("Telefonsvarer-hilsen")
+    page.get_by_label("Rights").select_option("own_recording")
+    page.get_by_label("Source").fill("Optaget af receptionen")
+    # Slow the upload down so the progress bar is seen moving (64 kB at 32 kB/s).
+    cdp = page.context.new_cdp_session(page)
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 32 * 1024},
+    )
+    page.get_by_role("button", name="Upload", exact=True).click()
+    progress = page.get_by_test_id("upload-progress")
+    expect(progress).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Uploading \d+%"))).to_be_visible()
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    expect(page.get_by_test_id("upload-state")).to_have_text("Uploaded and ready", timeout=20_000)
+    expect(progress).to_have_count(0)
+    row = page.get_by_test_id(f"asset-{key}")
+    expect(row).to_contain_text("ready")
+    expect(row).to_contain_text("Own recording")
+    player = row.get_by_label(f"Play {key}")
+    duration = page.evaluate(
+        "async (el) => { el.preload = 'auto'; el.load();"
+        " await new Promise((ok, no) => { el.onloadedmetadata = ok; el.onerror = no; });"
+        " return el.duration; }",
+        player.element_handle(),
+    )
+    assert 3.5 < duration < 4.5
+    browser.shot("06-audio-library")
+    page.get_by_role("link", name="Flows", exact=True).click()
+    expect(page.get_by_role("heading", name="Flows")).to_be_visible()
+
+
+def test_build_validate_publish_simulate_and_roll_back(
+    site: Site, browser: Browser, tmp_path: Path
+) -> None:
     page = browser.page
     sign_in(page, site)
     browser.shot("01-flows")
+    upload_prompt(page, browser, tmp_path, "vm-greeting")
 
     page.get_by_label("New flow name").fill("main_number")
     page.get_by_role("button", name="Create flow").click()
@@ -109,6 +156,10 @@ def test_build_validate_publish_simulate_and_roll_back(site: Site, browser: Brow
     expect(page.locator(".field-problem")).to_contain_text('property "box"')
     browser.shot("02-validation-error")
     page.get_by_label("Voicemail box *").select_option("vm-main")
+    # The greeting is the prompt uploaded through the audio page.
+    greeting = page.get_by_role("group", name=re.compile("Greeting"))
+    greeting.get_by_label("Audio").select_option("vm-greeting")
+    expect(greeting.locator(".rights")).to_have_text("Rights: own_recording")
     expect(badge).not_to_have_attribute("title", re.compile('property "box"'))
     expect(badge).not_to_have_class(re.compile("error"))
     expect(page.locator(".field-problem")).to_have_count(0)
@@ -197,6 +248,7 @@ def test_build_validate_publish_simulate_and_roll_back(site: Site, browser: Brow
         assert live is not None
         assert live.number == 3
         assert live.document["nodes"]["play"]["props"]["text"] == "Vi holder lukket i dag."
+        assert live.document["nodes"]["voicemail"]["props"]["greeting"] == {"audio": "vm-greeting"}
         assert flow.draft["nodes"]["hours"]["ports"]["holiday"] == "play"
     assert browser.console_errors == []
 

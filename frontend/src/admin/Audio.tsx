@@ -1,6 +1,7 @@
 import { useEffect, useReducer, useRef, useState, type FormEvent } from "react";
 import { api, fieldErrors, upload } from "../api";
 import { useApp } from "../context";
+import { forgetPickerCache } from "../pickers";
 import { expiryOf, formatBytes, formatDuration, uploadReducer, type Expiry } from "./logic";
 import { Alert, Field, Page, Status, useLoad } from "./ui";
 
@@ -108,7 +109,7 @@ function UploadForm({ agreements, onDone }: { agreements: Agreement[]; onDone: (
           <input ref={fileInput} type="file" accept="audio/*,.wav,.mp3,.ogg,.m4a,.flac" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
         </Field>
         <Field label={t("audioKey")} error={errors.key} hint={t("audioKeyHint")}>
-          <input required value={key} pattern="[a-z0-9_-]{1,64}" onChange={(e) => setKey(e.target.value)} />
+          <input required value={key} pattern="[a-z0-9_\-]{1,64}" onChange={(e) => setKey(e.target.value)} />
         </Field>
         <Field label={t("audioName")} error={errors.name}>
           <input value={name} onChange={(e) => setName(e.target.value)} />
@@ -253,6 +254,7 @@ export function AudioPage() {
   const { setData: setAssets } = assets;
   const current = assets.data;
   const onDone = (asset: Asset) => {
+    forgetPickerCache(); // the flow editor's audio picker lists it from now on
     setStatus(t("savedAsset", { key: asset.key, status: t(`status_${asset.status as "ready"}`) }));
     setAssets((list) => [asset, ...(list ?? []).filter((a) => a.id !== asset.id)]);
   };

@@ -127,7 +127,7 @@ function NewBox({ kind, onCreated }: { kind: Kind; onCreated: (box: Box) => void
   return (
     <form className="row" onSubmit={submit} aria-label={t(kind === "voicemail" ? "newVoicemailBox" : "newFaxBox")}>
       <Field label={t("boxKey")} error={errors.key}>
-        <input required value={key} onChange={(e) => setKey(e.target.value)} pattern="[a-z0-9_-]{1,64}" />
+        <input required value={key} onChange={(e) => setKey(e.target.value)} pattern="[a-z0-9_\-]{1,64}" />
       </Field>
       <Field label={t("boxName")} error={errors.name}>
         <input required value={name} onChange={(e) => setName(e.target.value)} />

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { api, apiPage, query } from "../api";
+import { api, ApiError, apiPage, query } from "../api";
 import { useApp } from "../context";
 import { formatDuration, formatWhen } from "./logic";
 import { Alert, Page, Pager, Status, useLoad } from "./ui";
@@ -37,10 +37,14 @@ function Item({ kind, item, onChange, onError }: {
 }) {
   const { t, lang } = useApp();
   const base = `${BASE[kind]}/${item.id}`;
-  const act = async (action: string, message: string) => {
+  const [held, setHeld] = useState(false);
+  const act = async (action: string, message: string, body?: unknown) => {
+    setHeld(false);
     try {
-      onChange(await api<InboxItem>("POST", `${base}/${action}`), message);
+      onChange(await api<InboxItem>("POST", `${base}/${action}`, body), message);
     } catch (e) {
+      // Someone else holds it: an administrator may take it over (the server decides).
+      if (action === "claim" && e instanceof ApiError && e.status === 409) setHeld(true);
       onError((e as Error).message);
     }
   };
@@ -106,6 +110,11 @@ function Item({ kind, item, onChange, onError }: {
                 {t("claim")}
               </button>
             )}
+            {held ? (
+              <button type="button" onClick={() => act("claim", t("claimed"), { take_over: true })}>
+                {t("takeOver")}
+              </button>
+            ) : null}
             <button type="button" className="primary" onClick={() => act("handled", t("markedHandled"))}>
               {t("markHandled")}
             </button>

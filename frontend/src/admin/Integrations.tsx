@@ -11,15 +11,19 @@ interface Bot {
   webhook_url: string | null;
   webhook_set_at: string | null;
 }
+interface Named {
+  id: number;
+  name: string;
+}
 interface Chat {
   id: number;
-  chat_title?: string | null;
-  title?: string | null;
-  kind?: string;
-  user_name?: string | null;
-  box_name?: string | null;
-  linked_at?: string | null;
-  created_at?: string | null;
+  chat_type: string;
+  title: string;
+  user: Named | null;
+  voicemail_box: Named | null;
+  fax_box: Named | null;
+  active: boolean;
+  linked_at: string;
 }
 interface DeepLink {
   deep_link: string;
@@ -45,15 +49,13 @@ interface TestResult {
 }
 interface Attempt {
   id: number;
-  at?: string;
-  attempted_at?: string;
-  created_at?: string;
-  event?: string;
-  outcome?: string;
-  status_code?: number | null;
-  reason?: string | null;
-  error?: string | null;
-  duration_ms?: number | null;
+  attempted_at: string;
+  event: string;
+  outcome: string;
+  status_code: number | null;
+  reason: string;
+  duration_ms: number | null;
+  test: boolean;
 }
 interface Delivery {
   id: number;
@@ -67,7 +69,8 @@ interface Delivery {
   created_at: string;
   delivered_at: string | null;
 }
-const EVENTS = ["voicemail.received", "voicemail.handled", "fax.received", "call.completed"];
+// integrations/notify/base.py EVENT_TYPES: what an endpoint may subscribe to.
+const EVENTS = ["voicemail.created", "voicemail.handled", "fax.received", "call.completed", "licence.expiring"];
 
 export function DeepLinkView({ link }: { link: DeepLink | null }) {
   const { t, lang } = useApp();
@@ -185,7 +188,12 @@ function TelegramSection() {
       <ul className="plain">
         {(chats.data ?? []).map((chat) => (
           <li key={chat.id}>
-            {chat.chat_title ?? chat.title ?? `#${chat.id}`} <span className="muted">{chat.user_name ?? chat.box_name ?? chat.kind ?? ""}</span>{" "}
+            {chat.title || `#${chat.id}`}{" "}
+            <span className="muted">
+              {chat.user ? t("chatOfUser", { name: chat.user.name }) : null}
+              {chat.voicemail_box ? t("chatOfBox", { name: chat.voicemail_box.name }) : null}
+              {chat.fax_box ? t("chatOfBox", { name: chat.fax_box.name }) : null} · {formatWhen(chat.linked_at, lang)}
+            </span>{" "}
             <button type="button" className="small" onClick={() => unlink(chat)}>
               {t("unlink")}
             </button>
@@ -256,7 +264,7 @@ function EndpointCard({ endpoint, onChange }: { endpoint: Endpoint; onChange: (e
       </div>
       <Alert text={error} />
       {result ? (
-        <p role="status" className={result.outcome === "delivered" || result.outcome === "ok" ? "ok" : "error"} data-testid="test-result">
+        <p role="status" className={result.outcome === "delivered" ? "ok" : "error"} data-testid="test-result">
           {t("testResult", { outcome: result.outcome, code: result.status_code ?? "—", ms: result.duration_ms ?? "—" })}
           {result.reason ? ` · ${result.reason}` : ""}
         </p>
@@ -277,10 +285,12 @@ function EndpointCard({ endpoint, onChange }: { endpoint: Endpoint; onChange: (e
             <tbody>
               {log.map((a) => (
                 <tr key={a.id}>
-                  <td>{formatWhen(a.attempted_at ?? a.at ?? a.created_at, lang)}</td>
-                  <td>{a.event ?? ""}</td>
+                  <td>{formatWhen(a.attempted_at, lang)}</td>
                   <td>
-                    {a.outcome ?? ""} {a.status_code ?? ""} {a.reason ?? a.error ?? ""}
+                    <code>{a.event}</code> {a.test ? <span className="tag">{t("test")}</span> : null}
+                  </td>
+                  <td className={a.outcome === "delivered" ? "ok" : "error"}>
+                    {a.outcome} {a.status_code ?? ""} {a.reason}
                   </td>
                   <td>{a.duration_ms ?? ""}</td>
                 </tr>
@@ -298,7 +308,7 @@ function WebhooksSection() {
   const endpoints = useLoad(() => api<Endpoint[]>("GET", "/api/webhook-endpoints"), []);
   const [url, setUrl] = useState("");
   const [description, setDescription] = useState("");
-  const [events, setEvents] = useState<string[]>(["voicemail.received"]);
+  const [events, setEvents] = useState<string[]>(["voicemail.created"]);
   const [secret, setSecret] = useState<string | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -377,7 +387,7 @@ function WebhooksSection() {
 function DeadLetters() {
   const { t, lang } = useApp();
   const [status, setStatus] = useState("dead");
-  const list = useLoad(() => api<Delivery[]>("GET", `/api/deliveries?status=${status}`), [status]);
+  const list = useLoad(() => api<Delivery[]>("GET", `/api/deliveries?status=${status}&page_size=100`), [status]);
   const [message, setMessage] = useState<string | null>(null);
   const retry = async (delivery: Delivery) => {
     try {

@@ -34,7 +34,7 @@ export function AuditPage() {
           since: day(filter.since, false),
           until: day(filter.until, true),
           page,
-          per_page: 25,
+          page_size: 25,
         })}`,
       ),
     [filter, page],
@@ -172,7 +172,7 @@ export function CallsPage() {
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<number | null>(null);
   const list = useLoad(
-    () => apiPage<Call>(`/api/calls${query({ number: filter.number, outcome: filter.outcome, page, per_page: 25 })}`),
+    () => apiPage<Call>(`/api/calls${query({ number: filter.number, outcome: filter.outcome, page, page_size: 25 })}`),
     [filter, page],
   );
   return (
