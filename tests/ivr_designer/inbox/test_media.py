@@ -26,7 +26,8 @@ def test_play_makes_ogg_opus_once_and_serves_it(
     stored = db_session.execute(
         select(Voicemail.opus_path).where(Voicemail.id == voicemail.id)
     ).scalar_one()
-    assert stored is not None and stored.endswith(".opus.ogg")
+    assert stored is not None
+    assert stored.endswith(".opus.ogg")
     assert Path(stored).name != Path(voicemail.media_path).name
     opus = media_root / stored
     assert opus.read_bytes() == body

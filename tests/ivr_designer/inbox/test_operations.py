@@ -133,7 +133,8 @@ def test_reopen_by_the_holder_keeps_the_claim_and_unclaim_releases(
     assert reopened["claimed_by"]["id"] == inbox.anna.id
     assert reopened["handled_at"] is None
     released = post(client, headers, "voicemails", voicemail.id, "unclaim").json
-    assert released["claimed_by"] is None and released["claimed_at"] is None
+    assert released["claimed_by"] is None
+    assert released["claimed_at"] is None
 
 
 def test_admins_finish_or_release_what_staff_hold(inbox, make_voicemail, client, as_user):
@@ -151,7 +152,8 @@ def test_admins_finish_or_release_what_staff_hold(inbox, make_voicemail, client,
 def test_heard_is_per_person(inbox, shared, client, as_user, db_session):
     carl, voicemail = shared
     marked = post(client, as_user(inbox.anna), "voicemails", voicemail.id, "heard")
-    assert marked.status_code == 200 and marked.json["heard"] is True
+    assert marked.status_code == 200
+    assert marked.json["heard"] is True
     assert post(client, as_user(inbox.anna), "voicemails", voicemail.id, "heard").json["heard"]
     assert (
         client.get(f"/api/voicemails/{voicemail.id}", headers=as_user(carl)).json["heard"] is False
