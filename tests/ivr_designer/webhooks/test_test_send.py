@@ -171,3 +171,35 @@ def test_the_log_holds_only_this_endpoints_attempts(
 
     assert log(client, admin_headers, endpoint["id"]).json == []
     assert len(log(client, admin_headers, other.id).json) == 1
+
+
+def test_deleting_an_endpoint_removes_its_log(client, admin_headers, endpoint, db_session):
+    send(client, admin_headers, endpoint["id"])
+
+    assert (
+        client.delete(f"/api/webhook-endpoints/{endpoint['id']}", headers=admin_headers).status_code
+        == 204
+    )
+
+    db_session.expire_all()
+    assert db_session.execute(select(DeliveryAttempt)).scalars().all() == []
+    assert db_session.execute(select(OutboxDelivery)).scalars().all() == []
+
+
+def test_a_secret_that_cannot_be_decrypted_is_a_conflict_not_a_crash(
+    client, admin_headers, endpoint, receiver: WebhookReceiver, db_session
+):
+    row = db_session.get(WebhookEndpoint, endpoint["id"])
+    row.secret_encrypted = "gAAAAA-encrypted-with-a-key-we-no-longer-have"
+    db_session.commit()
+
+    response = send(client, admin_headers, endpoint["id"])
+
+    assert response.status_code == 409
+    assert "rotate" in response.json["error"]
+    assert receiver.received == []
+    rotated = client.post(
+        f"/api/webhook-endpoints/{endpoint['id']}/rotate-secret", headers=admin_headers
+    )
+    receiver.secret = rotated.json["secret"]
+    assert send(client, admin_headers, endpoint["id"]).json["outcome"] == "delivered"
