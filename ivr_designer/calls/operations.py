@@ -4,6 +4,9 @@ Each step URL request finds its call by the provider's CallSid (one query that a
 gives the next step number) and appends the nodes it ran; outcomes only ever move
 forward (in progress → answered → voicemail/fax), and the provider's final status
 closes the call.
+
+These run on every call step, so they are Core statements built once and executed on
+the session's connection: no ORM objects, and SQLAlchemy's compiled cache always hits.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,10 +34,53 @@ __all__ = [
 ]
 
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-# Later outcomes win over earlier ones; abandoned/failed come only from the status.
-# One multi-row INSERT statement (one round trip) for all the steps of an answer.
+CALL_TABLE: Table = Call.__table__  # type: ignore[assignment]
 STEP_TABLE: Table = CallStep.__table__  # type: ignore[assignment]
+# Later outcomes win over earlier ones; abandoned/failed come only from the status.
 _RANK = {"in_progress": 0, "abandoned": 1, "failed": 1, "answered": 2, "voicemail": 3, "fax": 3}
+_WEAKER = {
+    outcome: sorted(name for name, rank in _RANK.items() if rank < _RANK[outcome])
+    for outcome in _RANK
+}
+
+_FIND = (
+    select(CALL_TABLE.c.id, func.coalesce(func.max(STEP_TABLE.c.seq), 0))
+    .select_from(CALL_TABLE.outerjoin(STEP_TABLE, STEP_TABLE.c.call_id == CALL_TABLE.c.id))
+    .where(CALL_TABLE.c.call_sid == bindparam("call_sid"))
+    .group_by(CALL_TABLE.c.id)
+)
+_CALL_COLUMNS = (
+    "org_id",
+    "call_sid",
+    "phone_number_id",
+    "caller",
+    "called",
+    "flow_version_id",
+    "started_at",
+    "outcome",
+)
+_CALL_VALUES: dict[str, Any] = {name: bindparam(name) for name in _CALL_COLUMNS}
+# Insert the call unless its SID exists: no savepoint, no second round trip.
+_INSERT_CALL: dict[str, Any] = {
+    "postgresql": pg_insert(CALL_TABLE)
+    .values(_CALL_VALUES)
+    .on_conflict_do_nothing()
+    .returning(CALL_TABLE.c.id),
+    "sqlite": sqlite_insert(CALL_TABLE)
+    .values(_CALL_VALUES)
+    .on_conflict_do_nothing()
+    .returning(CALL_TABLE.c.id),
+}
+# executemany of one fixed statement: compiled once (a multi-row VALUES is not cached).
+_INSERT_STEP = insert(STEP_TABLE)
+_SET_OUTCOME = (
+    update(CALL_TABLE)
+    .where(
+        CALL_TABLE.c.id == bindparam("call_id"),
+        CALL_TABLE.c.outcome.in_(bindparam("weaker", expanding=True)),
+    )
+    .values(outcome=bindparam("outcome"))
+)
 
 
 @dataclass(frozen=True)
@@ -58,25 +104,17 @@ def _clip(value: str | None, limit: int) -> str | None:
 
 
 def _find(session: Session, call_sid: str) -> CallHandle | None:
-    row = session.execute(
-        select(Call.id, func.coalesce(func.max(CallStep.seq), 0))
-        .outerjoin(CallStep, CallStep.call_id == Call.id)
-        .where(Call.call_sid == call_sid)
-        .group_by(Call.id)
-    ).first()
+    row = session.connection().execute(_FIND, {"call_sid": call_sid}).first()
     return CallHandle(row[0], row[1] + 1) if row is not None else None
 
 
 def _insert_call(session: Session, values: dict[str, object]) -> int | None:
-    """Insert the call unless its SID exists (no savepoint, no second round trip)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement: Any = pg_insert(Call).values(**values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite_insert(Call).values(**values).on_conflict_do_nothing()
-    else:  # pragma: no cover - other backends are not supported
-        statement = insert(Call).values(**values)
-    new_id: int | None = session.execute(statement.returning(Call.id)).scalar_one_or_none()
+    """Insert the call unless its SID exists (None then)."""
+    connection = session.connection()
+    statement = _INSERT_CALL.get(connection.dialect.name)
+    if statement is None:  # pragma: no cover - other backends are not supported
+        raise NotImplementedError(connection.dialect.name)
+    new_id: int | None = connection.execute(statement, values).scalar_one_or_none()
     return new_id
 
 
@@ -133,36 +171,31 @@ def record_steps(
     """Append ``steps`` (the nodes one webhook answer ran) to the call's trace."""
     if not steps:
         return
-    session.execute(
-        insert(STEP_TABLE).values(
-            [
-                {
-                    "org_id": org_id,
-                    "call_id": handle.id,
-                    "seq": handle.next_seq + offset,
-                    "flow_name": step.flow_name[:200],
-                    "node_id": step.node_id[:64],
-                    "node_type": step.node_type[:32],
-                    "input": _clip(step.input, 255),
-                    "port": _clip(step.port, 32),
-                    "ended": _clip(step.ended, 32),
-                    "at": now + timedelta(microseconds=offset),
-                    "duration_ms": duration_ms,
-                }
-                for offset, step in enumerate(steps)
-            ]
-        )
+    session.connection().execute(
+        _INSERT_STEP,
+        [
+            {
+                "org_id": org_id,
+                "call_id": handle.id,
+                "seq": handle.next_seq + offset,
+                "flow_name": step.flow_name[:200],
+                "node_id": step.node_id[:64],
+                "node_type": step.node_type[:32],
+                "input": _clip(step.input, 255),
+                "port": _clip(step.port, 32),
+                "ended": _clip(step.ended, 32),
+                "at": now + timedelta(microseconds=offset),
+                "duration_ms": duration_ms,
+            }
+            for offset, step in enumerate(steps)
+        ],
     )
 
 
 def set_outcome(session: Session, call_id: int, outcome: str) -> None:
     """Move the call's outcome forward (never back: a voicemail stays a voicemail)."""
-    weaker = [name for name, rank in _RANK.items() if rank < _RANK[outcome]]
-    session.execute(
-        update(Call)
-        .where(Call.id == call_id, Call.outcome.in_(weaker))
-        .values(outcome=outcome)
-        .execution_options(synchronize_session=False)
+    session.connection().execute(
+        _SET_OUTCOME, {"call_id": call_id, "weaker": _WEAKER[outcome], "outcome": outcome}
     )
 
 

@@ -15,7 +15,7 @@ from ivr_designer.calls.storage import ProviderFactory
 from ivr_designer.hooks.fallback import say_language
 from ivr_designer.hooks.lookup import LoadedVersion, Route, VersionCache, flow_versions
 from ivr_designer.hooks.urls import VersionUrls
-from ivr_designer.media.audio import resolve_audio
+from ivr_designer.media.audio import AudioCache, resolve_audio
 
 __all__ = ["HookEnv", "Pinned", "context_for", "pin"]
 
@@ -30,6 +30,7 @@ class HookEnv:
     media_root: Path
     versions: VersionCache
     provider_factory: ProviderFactory
+    audio: AudioCache | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ def context_for(
             media_root=env.media_root,
             signed_url=urls.audio,
             language=language,
+            cache=env.audio,
+            today=env.now.date(),
         )
 
     return RenderContext(

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from flows.fileformat import flow_from_dict
@@ -49,32 +49,39 @@ class Route:
     fax_box_id: int | None
 
 
+_NUMBER: Table = PhoneNumber.__table__  # type: ignore[assignment]
+_ORG: Table = Organisation.__table__  # type: ignore[assignment]
+_ACCOUNT: Table = ProviderAccount.__table__  # type: ignore[assignment]
+_FLOW: Table = FlowRow.__table__  # type: ignore[assignment]
+_CALL: Table = Call.__table__  # type: ignore[assignment]
+
 _ROUTE_COLUMNS = (
-    PhoneNumber.id,
-    PhoneNumber.e164,
-    PhoneNumber.org_id,
-    Organisation.language,
-    Organisation.time_zone,
-    ProviderAccount.id,
-    ProviderAccount.provider,
-    ProviderAccount.account_sid,
-    ProviderAccount.auth_token_encrypted,
-    ProviderAccount.api_base_url,
-    FlowRow.published_version_id,
-    PhoneNumber.fax_box_id,
+    _NUMBER.c.id,
+    _NUMBER.c.e164,
+    _NUMBER.c.org_id,
+    _ORG.c.language,
+    _ORG.c.time_zone,
+    _ACCOUNT.c.id,
+    _ACCOUNT.c.provider,
+    _ACCOUNT.c.account_sid,
+    _ACCOUNT.c.auth_token_encrypted,
+    _ACCOUNT.c.api_base_url,
+    _FLOW.c.published_version_id,
+    _NUMBER.c.fax_box_id,
 )
-
-
-_ROUTES = (
+_ROUTES = _NUMBER.join(_ORG, _ORG.c.id == _NUMBER.c.org_id).join(
+    _ACCOUNT, _ACCOUNT.c.id == _NUMBER.c.provider_account_id
+)
+_ROUTES = _ROUTES.outerjoin(_FLOW, _FLOW.c.id == _NUMBER.c.voice_flow_id)
+# Core statements built once, run on the session's connection: the hot path only binds.
+_BY_NUMBER = select(*_ROUTE_COLUMNS).select_from(_ROUTES).where(_NUMBER.c.e164 == bindparam("e164"))
+_BY_CALL = (
     select(*_ROUTE_COLUMNS)
-    .join(Organisation, Organisation.id == PhoneNumber.org_id)
-    .join(ProviderAccount, ProviderAccount.id == PhoneNumber.provider_account_id)
-    .outerjoin(FlowRow, FlowRow.id == PhoneNumber.voice_flow_id)
+    .select_from(_ROUTES.join(_CALL, _CALL.c.phone_number_id == _NUMBER.c.id))
+    .where(_CALL.c.call_sid == bindparam("call_sid"))
 )
-# Built once: the hot path only binds the number.
-_BY_NUMBER = _ROUTES.where(PhoneNumber.e164 == bindparam("e164"))
-_BY_CALL = _ROUTES.join(Call, Call.phone_number_id == PhoneNumber.id).where(
-    Call.call_sid == bindparam("call_sid")
+_VERSION = select(FlowVersion.__table__.c.org_id, FlowVersion.__table__.c.document).where(
+    FlowVersion.__table__.c.id == bindparam("version_id")
 )
 
 
@@ -89,7 +96,7 @@ def find_route(session: Session, e164: str) -> Route | None:
     """The route of our number ``e164`` (the provider's ``To``), or None."""
     if not e164 or len(e164) > 32:
         return None
-    row = session.execute(_BY_NUMBER, {"e164": e164.strip()}).first()
+    row = session.connection().execute(_BY_NUMBER, {"e164": e164.strip()}).first()
     return _route(row)
 
 
@@ -97,7 +104,7 @@ def find_route_by_call(session: Session, call_sid: str) -> Route | None:
     """The route of the number a known call came in on (callbacks without ``To``)."""
     if not call_sid or len(call_sid) > 64:
         return None
-    row = session.execute(_BY_CALL, {"call_sid": call_sid}).first()
+    row = session.connection().execute(_BY_CALL, {"call_sid": call_sid}).first()
     return _route(row)
 
 
@@ -135,9 +142,7 @@ class VersionCache:
             if hit is not None:
                 self._items.move_to_end(version_id)
                 return hit
-        row = session.execute(
-            select(FlowVersion.org_id, FlowVersion.document).where(FlowVersion.id == version_id)
-        ).first()
+        row = session.connection().execute(_VERSION, {"version_id": version_id}).first()
         if row is None:
             return None
         loaded = LoadedVersion(version_id, row.org_id, flow_from_dict(row.document))

@@ -12,7 +12,6 @@ crash may lose the last moments of a trace. Anything durable in the same transac
 
 from __future__ import annotations
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 __all__ = ["begin_writes"]
@@ -29,16 +28,16 @@ def begin_writes(session: Session, *, relaxed: bool) -> None:
     if dialect == "sqlite":
         if not mine:
             session.commit()  # ends the reading transaction
-            session.execute(text("UPDATE call SET id = id WHERE 0 = 1"))
+            session.connection().exec_driver_sql("UPDATE call SET id = id WHERE 0 = 1")
             session.info[_STATE] = (session.get_transaction(), "durable")
         return
     if dialect != "postgresql":
         return
     mode = state[1] if mine and state is not None else None
     if relaxed and mode is None:
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         session.info[_STATE] = (transaction, "relaxed")
     elif not relaxed and mode != "durable":
         if mode == "relaxed":
-            session.execute(text("SET LOCAL synchronous_commit TO ON"))
+            session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO ON")
         session.info[_STATE] = (transaction, "durable")

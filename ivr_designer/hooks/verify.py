@@ -17,7 +17,10 @@ from ivr_designer.hooks.lookup import Route
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 log = logging.getLogger(__name__)
 
-__all__ = ["SignatureRejected", "request_facts", "verified_base"]
+__all__ = ["SignatureRejected", "auth_token", "request_facts", "verified_base"]
+
+TOKENS_EXTENSION = "ivr_designer.hooks.auth_tokens"
+_TOKENS_KEPT = 256
 
 
 class SignatureRejected(Exception):
@@ -47,6 +50,22 @@ def _base_of(url: str, path: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{prefix}"
 
 
+def auth_token(encrypted: str) -> str:
+    """The provider account's auth token, decrypted once per process and ciphertext.
+
+    Fernet decryption costs more than the rest of the signature check; the ciphertext
+    changes whenever the token (or the encryption key) does, so it is a safe key.
+    """
+    kept: dict[str, str] = current_app.extensions.setdefault(TOKENS_EXTENSION, {})
+    token = kept.get(encrypted)
+    if token is None:
+        token = crypto.decrypt(encrypted)
+        if len(kept) >= _TOKENS_KEPT:
+            kept.clear()
+        kept[encrypted] = token
+    return token
+
+
 def verified_base(request: Request, route: Route) -> str:
     """Check the signature with ``route``'s credentials; return the public base URL the
     provider used (so our answers send it back to the same place)."""
@@ -55,7 +74,7 @@ def verified_base(request: Request, route: Route) -> str:
     urls = candidate_urls(
         facts, config.get("PUBLIC_BASE_URL") or None, int(config["TRUSTED_PROXY_COUNT"])
     )
-    token = crypto.decrypt(route.auth_token_encrypted)
+    token = auth_token(route.auth_token_encrypted)
     signature = request.headers.get(SIGNATURE_HEADER)
     if request.mimetype == "application/json":
         body = request.get_data(as_text=True)

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 blp = Blueprint("hooks", __name__, url_prefix="/hooks")
 CACHE_EXTENSION = "ivr_designer.hooks.versions"
+AUDIO_EXTENSION = "ivr_designer.hooks.audio"
 FACTORY_EXTENSION = "ivr_designer.hooks.provider_factory"
 BUSY_ATTEMPTS = 4
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
@@ -64,6 +65,7 @@ def _env(base: str) -> HookEnv:
         media_root=Path(current_app.config["MEDIA_FOLDER"]),
         versions=current_app.extensions[CACHE_EXTENSION],
         provider_factory=current_app.extensions[FACTORY_EXTENSION],
+        audio=current_app.extensions[AUDIO_EXTENSION],
     )
 
 
