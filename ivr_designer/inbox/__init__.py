@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ivr_designer.inbox import links
+from ivr_designer.inbox.links import init_app as init_links
 
 
 def init_app(app: Flask) -> None:
-    links.init_app(app)
+    init_links(app)

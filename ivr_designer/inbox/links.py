@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, send_file
 from sqlalchemy import select
@@ -39,7 +40,7 @@ def signed_media(token: str) -> Response | tuple[Response, int]:
     except LinkExpired:
         return error_response(410, "this media link has expired")
     model = FAX.model if link.kind == "fax" else VOICEMAIL.model
-    item = db.session.execute(
+    item: Any = db.session.execute(
         select(model).where(model.id == link.item_id).execution_options(skip_tenant_scope=True)
     ).scalar_one_or_none()
     if item is None:

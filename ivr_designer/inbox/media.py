@@ -137,7 +137,8 @@ def media_file(
     if item.status == "failed":
         raise Conflict(f"the {what} could not be fetched from the provider", {"status": ["failed"]})
     if link_kind == "voicemail_opus":
-        assert isinstance(item, Voicemail)
+        if not isinstance(item, Voicemail):
+            raise TypeError("only voicemails have an Opus rendition")
         path = voicemail_opus(session, item, media_root)
         if path is None and absolute(item.media_path, media_root) is not None:
             raise Conflict("the recording could not be converted for playback; download it")

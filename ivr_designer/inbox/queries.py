@@ -93,9 +93,8 @@ def load_item(session: Session, who: User | Actor, kind: ItemKind, item_id: int)
     """
     actor = as_actor(who)
     model = kind.model
-    item: Item | None = session.execute(
-        select(model).where(model.id == item_id)
-    ).scalar_one_or_none()
+    found: Any = session.execute(select(model).where(model.id == item_id)).scalar_one_or_none()
+    item: Item | None = found
     missing = NotFound(f"{kind.name} not found")
     if item is None:
         raise missing
