@@ -21,6 +21,7 @@ from flows.catalogue import Catalogue
 from flows.context import RenderContext
 from flows.findings import Finding
 from flows.model import Node
+from flows.nodes._fastload import Loader, compile_schema
 
 
 class Waits(StrEnum):
@@ -82,9 +83,20 @@ class NodeType(ABC):
     def load(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """Properties checked against the schema, defaults filled in.
 
-        Raises `marshmallow.ValidationError` on bad properties.
+        Raises `marshmallow.ValidationError` on bad properties. Well-formed properties
+        take a fast path compiled from the same schema (flows.nodes._fastload); anything
+        it does not vouch for, every error included, is loaded by marshmallow.
         """
-        loaded: dict[str, Any] = self._schema_instance().load(dict(props))
+        data = props if type(props) is dict else dict(props)
+        fast = self._fast_loader()
+        if fast is not None:
+            try:
+                quick: dict[str, Any] = fast(data)
+            except Exception:  # noqa: S110 - marshmallow below gives the verdict
+                pass
+            else:
+                return quick
+        loaded: dict[str, Any] = self._schema_instance().load(data)
         return loaded
 
     def _schema_instance(self) -> Schema:
@@ -94,6 +106,12 @@ class NodeType(ABC):
         if instance is None:
             instance = self.__dict__["_schema"] = self.schema()
         return instance
+
+    def _fast_loader(self) -> Loader | None:
+        if "_fast" not in self.__dict__:
+            self.__dict__["_fast"] = compile_schema(self._schema_instance())
+        fast: Loader | None = self.__dict__["_fast"]
+        return fast
 
     @abstractmethod
     def ports(self, props: Mapping[str, Any]) -> list[Port]:
