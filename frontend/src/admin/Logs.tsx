@@ -49,11 +49,11 @@ export function AuditPage() {
       <form className="row filters" onSubmit={submit} aria-label={t("filter")}>
         <label>
           {t("action")}
-          <input value={draft.action} placeholder="user.create" onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
+          <input value={draft.action} placeholder="create" onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
         </label>
         <label>
           {t("objectType")}
-          <input value={draft.object_type} placeholder="user" onChange={(e) => setDraft({ ...draft, object_type: e.target.value })} />
+          <input value={draft.object_type} placeholder="users" onChange={(e) => setDraft({ ...draft, object_type: e.target.value })} />
         </label>
         <label>
           {t("since")}

@@ -1,0 +1,287 @@
+"""The admin pages in a real browser: the voicemail inbox (play, claim, handled, who
+did it), the audio-free admin screens (numbers, boxes, users, retention, logs,
+integrations) and what a staff member is shown."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr_designer.models import (
+    Call,
+    CallStep,
+    Fax,
+    FaxBox,
+    User,
+    Voicemail,
+    VoicemailBox,
+)
+from ivr_designer.models.base import utcnow
+from tests.conftest import MINIMAL_PDF, write_test_wav
+from tests.editor.conftest import EMAIL, PASSWORD, Browser, Site
+from tests.editor.test_editor_e2e import sign_in
+from tests.integrations.webhook_receiver import WebhookReceiver
+
+DOCS = Path(__file__).parents[2] / "docs" / "screenshots"
+STAFF_EMAIL = "anna@demo.example"
+
+
+def docs_shot(browser: Browser, name: str) -> None:
+    """A test artifact, and the README's copy of it."""
+    path = browser.shot(name)
+    DOCS.mkdir(parents=True, exist_ok=True)
+    (DOCS / f"{name}.png").write_bytes(path.read_bytes())
+
+
+def seed_inbox(site: Site) -> tuple[int, int]:
+    """A real 3-second WAV voicemail and a one-page fax in the org's boxes."""
+    media = Path(site.app.config["MEDIA_FOLDER"])
+    (media / "voicemail").mkdir(parents=True, exist_ok=True)
+    (media / "fax").mkdir(parents=True, exist_ok=True)
+    write_test_wav(media / "voicemail" / "e2e-1.wav", seconds=3.0)
+    (media / "fax" / "e2e-1.pdf").write_bytes(MINIMAL_PDF)
+    with Session(site.engine) as session:
+        admin = session.execute(select(User).where(User.email == EMAIL)).scalar_one()
+        box = session.execute(
+            select(VoicemailBox).where(VoicemailBox.key == "vm-main")
+        ).scalar_one()
+        fax_box = FaxBox(org_id=site.org_id, key="fax-main", name="Fax")
+        fax_box.listeners.append(admin)
+        session.add(fax_box)
+        session.flush()
+        voicemail = Voicemail(
+            org_id=site.org_id,
+            box_id=box.id,
+            recording_sid="RE" + "e2e".rjust(32, "0"),
+            caller="+4512345678",
+            duration_s=3,
+            status="ready",
+            media_path="voicemail/e2e-1.wav",
+            transcription="Hej, ring venligst tilbage om fakturaen.",
+        )
+        fax = Fax(
+            org_id=site.org_id,
+            box_id=fax_box.id,
+            fax_sid="FX" + "e2e".rjust(32, "0"),
+            caller="+4587654321",
+            pages=1,
+            status="ready",
+            media_path="fax/e2e-1.pdf",
+        )
+        session.add_all([voicemail, fax])
+        session.commit()
+        return voicemail.id, admin.id
+
+
+def test_inbox_play_claim_and_mark_handled(site: Site, browser: Browser) -> None:
+    voicemail_id, admin_id = seed_inbox(site)
+    page = browser.page
+    sign_in(page, site)
+    page.get_by_role("link", name="Inbox", exact=True).click()
+    item = page.get_by_test_id(f"voicemail-{voicemail_id}")
+    expect(item).to_contain_text("+4512345678")
+    expect(item).to_contain_text("Hovednummer")
+    expect(item).to_contain_text("Hej, ring venligst tilbage om fakturaen.")
+    expect(item.get_by_text("new", exact=True)).to_be_visible()
+
+    # The <audio> loads the Opus rendition through the authenticated API and plays.
+    player = item.locator("audio")
+    expect(player).to_have_attribute("src", f"/api/voicemails/{voicemail_id}/audio")
+    loaded = page.evaluate(
+        """async (el) => {
+            if (el.readyState < 1) await new Promise((ok, no) => {
+                el.addEventListener('loadedmetadata', ok, { once: true });
+                el.addEventListener('error', () => no(new Error('audio error')), { once: true });
+            });
+            await el.play();
+            await new Promise((ok) => setTimeout(ok, 400));
+            return { readyState: el.readyState, duration: el.duration, time: el.currentTime };
+        }""",
+        player.element_handle(),
+    )
+    assert loaded["readyState"] >= 1
+    assert 2.5 < loaded["duration"] < 3.5
+    assert loaded["time"] > 0
+    # Playing marks it heard for this user.
+    expect(item.get_by_text("new", exact=True)).to_have_count(0)
+    download = item.get_by_role("link", name="Download")
+    expect(download).to_have_attribute("href", f"/api/voicemails/{voicemail_id}/download")
+
+    item.get_by_role("button", name="Claim").click()
+    expect(item.get_by_test_id("who")).to_contain_text("Claimed by Admin")
+    docs_shot(browser, "admin-inbox")
+    item.get_by_role("button", name="Mark handled").click()
+    expect(page.get_by_test_id("inbox-status")).to_have_text("Marked as handled")
+    expect(item.get_by_test_id("who")).to_contain_text("Handled by Admin")
+    expect(item.get_by_role("button", name="Reopen")).to_be_visible()
+
+    # Handled items leave the open list and are found under "Handled".
+    page.get_by_label("State").select_option("open")
+    page.get_by_role("button", name="Refresh").click()
+    expect(page.get_by_text("Nothing here.")).to_be_visible()
+    page.get_by_label("State").select_option("handled")
+    expect(item.get_by_test_id("who")).to_contain_text("Handled by Admin")
+
+    with Session(site.engine) as session:
+        row = session.get(Voicemail, voicemail_id)
+        assert row is not None
+        assert row.handled_by_id == admin_id
+        assert row.handled_at is not None
+
+    # Faxes: the PDF opens through the API.
+    page.get_by_role("tab", name="Faxes").click()
+    page.get_by_label("State").select_option("all")
+    fax_link = page.get_by_role("link", name="Open PDF")
+    expect(fax_link).to_be_visible()
+    href = fax_link.get_attribute("href")
+    fetched = page.evaluate(
+        "async (src) => { const r = await fetch(src);"
+        " return [r.status, r.headers.get('content-type')]; }",
+        href,
+    )
+    assert fetched == [200, "application/pdf"]
+    assert browser.console_errors == []
+
+
+def test_admin_pages(site: Site, browser: Browser) -> None:
+    with Session(site.engine) as session:
+        call = Call(
+            org_id=site.org_id,
+            call_sid="CA" + "e2e".rjust(32, "0"),
+            caller="+4511112222",
+            called="+4570101010",
+            outcome="voicemail",
+            started_at=utcnow() - timedelta(minutes=5),
+            ended_at=utcnow() - timedelta(minutes=4),
+            duration_s=42,
+        )
+        session.add(call)
+        session.flush()
+        for seq, (node, node_type, digit, port) in enumerate(
+            [
+                ("hours", "hours", None, "open"),
+                ("menu", "menu", "1", "1"),
+                ("vm", "voicemail", None, None),
+            ]
+        ):
+            session.add(
+                CallStep(
+                    org_id=site.org_id,
+                    call_id=call.id,
+                    seq=seq,
+                    flow_name="main_number",
+                    node_id=node,
+                    node_type=node_type,
+                    input=digit,
+                    port=port,
+                    ended="recorded" if port is None else None,
+                )
+            )
+        session.commit()
+        call_id = call.id
+
+    page = browser.page
+    sign_in(page, site)
+
+    # Users: create a staff member, who then listens to the main box.
+    page.get_by_role("link", name="Users", exact=True).click()
+    form = page.get_by_role("form", name="New user")
+    form.get_by_label("Name").fill("Anna Jensen")
+    form.get_by_label("Email").fill(STAFF_EMAIL)
+    form.get_by_label("Password").fill(PASSWORD)
+    form.get_by_label("Role").select_option("staff")
+    form.get_by_role("button", name="Create user").click()
+    expect(page.get_by_role("row", name=re.compile("Anna Jensen"))).to_contain_text("Staff")
+    docs_shot(browser, "admin-users")
+
+    page.get_by_role("link", name="Boxes", exact=True).click()
+    box = page.get_by_test_id("box-vm-main")
+    box.get_by_label("Add listener").select_option(label=f"Anna Jensen ({STAFF_EMAIL})")
+    box.get_by_role("button", name="Add", exact=True).click()
+    expect(box.get_by_role("button", name="Remove Anna Jensen from Hovednummer")).to_be_visible()
+    docs_shot(browser, "admin-boxes")
+    with Session(site.engine) as session:
+        vm_box = session.execute(
+            select(VoicemailBox).where(VoicemailBox.key == "vm-main")
+        ).scalar_one()
+        assert sorted(u.email for u in vm_box.listeners) == [EMAIL, STAFF_EMAIL]
+
+    # Retention: bounds are shown; a value out of them is named next to its field.
+    page.get_by_role("link", name="Retention", exact=True).click()
+    voicemail_days = page.get_by_label("Voicemails")
+    expect(voicemail_days).to_be_visible()
+    voicemail_days.fill("100000")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("retention-voicemail-error")).to_contain_text("Must be between")
+    expect(voicemail_days).to_have_attribute("aria-invalid", "true")
+    voicemail_days.fill("21")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Retention saved")).to_be_visible()
+    docs_shot(browser, "admin-retention")
+
+    # The audit log lists those writes; filtering narrows it.
+    page.get_by_role("link", name="Audit log", exact=True).click()
+    table = page.get_by_test_id("audit-table")
+    expect(table).to_contain_text("update_retention")
+    page.get_by_label("Object type").fill("users")
+    page.get_by_role("button", name="Filter").click()
+    expect(table).not_to_contain_text("update_retention")
+    expect(table.get_by_role("row", name=re.compile(r"create\s*users #\d+"))).to_have_count(1)
+    docs_shot(browser, "admin-audit")
+
+    # The call log opens a call's step trace.
+    page.get_by_role("link", name="Call log", exact=True).click()
+    page.get_by_role("row", name=re.compile(r"\+4511112222")).get_by_role("button").click()
+    trace = page.get_by_test_id("call-trace")
+    expect(trace).to_contain_text(f"Call #{call_id}")
+    expect(trace.locator(".steps li")).to_have_count(3)
+    expect(trace).to_contain_text("Pressed: 1")
+    docs_shot(browser, "admin-calls")
+
+    # Integrations: the server's 400 names the URL field; a created endpoint shows its
+    # secret once, and a test-send signed with that secret reaches the receiver.
+    page.get_by_role("link", name="Integrations", exact=True).click()
+    expect(page.get_by_test_id("bot-state")).to_have_text("No Telegram bot is set up.")
+    url = page.get_by_label("URL")
+    url.fill("https://no-such-host.invalid/ivr")
+    page.get_by_role("button", name="Create endpoint").click()
+    expect(page.locator(".field.has-problem .field-problem")).to_contain_text("resolve")
+    with WebhookReceiver("whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") as receiver:
+        url.fill(receiver.url)
+        page.get_by_role("button", name="Create endpoint").click()
+        secret_box = page.get_by_test_id("endpoint-secret")
+        expect(secret_box).to_contain_text("whsec_")
+        receiver.secret = secret_box.locator("code").inner_text().strip()
+        page.get_by_role("button", name="I have stored it").click()
+        expect(secret_box).to_have_count(0)
+        card = page.get_by_role("article", name=receiver.url)
+        expect(card).to_contain_text("voicemail.created")
+        card.get_by_role("button", name="Send test").click()
+        expect(card.get_by_test_id("test-result")).to_contain_text("Test: delivered (HTTP 204")
+        assert [r.verified for r in receiver.received] == [True]
+        card.get_by_role("button", name="Delivery log").click()
+        expect(card.locator("table")).to_contain_text("delivered 204")
+        docs_shot(browser, "admin-integrations")
+    page.reload()
+    expect(page.get_by_role("article", name=receiver.url)).to_be_visible()
+    expect(page.get_by_test_id("endpoint-secret")).to_have_count(0)
+    expect(page.get_by_text(receiver.secret)).to_have_count(0)
+    assert [e for e in browser.console_errors if "400" not in e] == []
+
+    # A staff member sees only the inbox and the profile.
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Email").fill(STAFF_EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    nav = page.get_by_role("navigation", name="Main menu")
+    expect(nav.get_by_role("link")).to_have_text(["Inbox", "My profile"])
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    page.goto(f"{site.url}/editor/#/users")
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    nav.get_by_role("link", name="My profile").click()
+    expect(page.get_by_role("button", name="Link my Telegram")).to_be_visible()
