@@ -98,9 +98,14 @@ def _voicemail_fields(
         return fields
     media = _inbox_media()
     if delivery.channel == "telegram" and media is not None:
+        # End the reading transaction first: making the rendition writes its path, and
+        # on SQLite a write must start its transaction (no read-then-write upgrade).
+        session.commit()
         try:
             path = media.voicemail_opus(session, voicemail, _media_root(app))
+            session.commit()
         except Exception:  # a broken file still deserves the text notification
+            session.rollback()
             log.exception("no Opus rendition for voicemail %s", voicemail.id)
             path = None
         if path is not None:

@@ -32,19 +32,21 @@ def _short(text: str | None, limit: int = 500) -> str:
     return (text or "")[:limit]
 
 
-def cancel(session: Session, delivery: OutboxDelivery, reason: str, now: datetime) -> None:
+def cancel(delivery: OutboxDelivery, reason: str, now: datetime) -> str:
     delivery.status = "cancelled"
     delivery.lease_until = None
     delivery.last_error = _short(reason)
     delivery.updated_at = now
+    return "cancelled"
 
 
-def postpone(session: Session, delivery: OutboxDelivery, until: datetime, now: datetime) -> None:
+def postpone(delivery: OutboxDelivery, until: datetime, now: datetime) -> str:
     """Back to pending without counting an attempt (the subject is not ready yet)."""
     delivery.status = "pending"
     delivery.lease_until = None
     delivery.next_attempt_at = until
     delivery.updated_at = now
+    return "postponed"
 
 
 def _chat_gone(result: DeliveryResult) -> bool:

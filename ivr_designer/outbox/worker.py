@@ -97,7 +97,18 @@ def claim(
     return [row.id for row in sorted(claimed, key=lambda r: (r.next_attempt_at, r.id))]
 
 
-def _finish(session: Session, app: Flask, delivery_id: int, action: Any) -> str:
+def _begin_writes(session: Session) -> None:
+    """Start a transaction that writes. SQLite: take the write lock with the first
+    statement (a read-then-write transaction fails at once when another connection
+    committed meanwhile); the lock is then held only for the few statements after."""
+    session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE outbox_delivery SET id = id WHERE 0 = 1"))
+
+
+def _finish(session: Session, delivery_id: int, action: Any) -> str:
+    """Apply ``action`` to the freshly loaded row in a short write transaction."""
+    _begin_writes(session)
     delivery = session.get(OutboxDelivery, delivery_id, populate_existing=True)
     if delivery is None:
         session.rollback()
@@ -119,13 +130,11 @@ def deliver_one(app: Flask, delivery_id: int) -> str:
         try:
             prepared = prepare(session, app, delivery, now)
         except Cancel as exc:
-            cancel(session, delivery, str(exc), now)
-            session.commit()
-            return "cancelled"
+            reason = str(exc)
+            return _finish(session, delivery_id, lambda row: cancel(row, reason, now))
         except Postpone as exc:
-            postpone(session, delivery, exc.until, now)
-            session.commit()
-            return "postponed"
+            until = exc.until
+            return _finish(session, delivery_id, lambda row: postpone(row, until, now))
         key, channel_kind = delivery.idempotency_key, delivery.channel
         session.commit()  # nothing is held while the remote answers
         channel = channels_for(app).get(channel_kind)
@@ -142,7 +151,6 @@ def deliver_one(app: Flask, delivery_id: int) -> str:
         elapsed = int((time.perf_counter() - started) * 1000)
         return _finish(
             session,
-            app,
             delivery_id,
             lambda row: apply_result(session, app, row, result, now=utcnow(), duration_ms=elapsed),
         )
