@@ -206,6 +206,11 @@ class LockedScheduler:
     def holder(self) -> str:
         return self.lease.holder
 
+    @property
+    def services(self) -> list[Any]:
+        """Handles of the services running now (empty while standby)."""
+        return list(self._services)
+
     def _say(self, message: str) -> None:
         if self._announce_to is None:
             log.info(message)

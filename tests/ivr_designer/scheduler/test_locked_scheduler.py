@@ -40,7 +40,7 @@ def _holder(engine):
 def test_only_the_holder_runs_jobs_and_a_standby_takes_over(own_database, tmp_path, monkeypatch):
     url, engine = own_database
     said: list[str] = []
-    app_a = _app(url, tmp_path / "a", monkeypatch)
+    app_a = _app(url, tmp_path / "a", monkeypatch, NOTIFY_WORKER_THREADS=1)
     app_b = _app(url, tmp_path / "b", monkeypatch)
     a = LockedScheduler(app_a, holder="h:1:a")
     b = LockedScheduler(app_b, holder="h:2:b", announce=said.append)
@@ -50,6 +50,8 @@ def test_only_the_holder_runs_jobs_and_a_standby_takes_over(own_database, tmp_pa
         assert a.lease.held
         assert a.scheduler.state == STATE_RUNNING
         assert _holder(engine) == "h:1:a"
+        [outbox] = a.services  # the outbox worker runs only in the holder
+        assert outbox.running
 
         b.step()
         assert not b.active
@@ -71,6 +73,9 @@ def test_only_the_holder_runs_jobs_and_a_standby_takes_over(own_database, tmp_pa
         a.step()  # a wakes up and finds the lock taken: it stops its jobs
         assert not a.active
         assert a.scheduler.state == STATE_PAUSED
+        assert a.services == []
+        assert not outbox.running
+        assert b.services == []  # b's config runs no worker threads (the job polls instead)
     finally:
         a.close()
         b.close()

@@ -94,8 +94,6 @@ def test_one_scheduler_runs_the_jobs_and_the_standby_takes_over(own_database, tm
         "SECRET_KEY = 'two-schedulers'\n"
         "SCHEDULER_LOCK_SECONDS = 2\n"
         "RETENTION_SWEEP_MINUTES = 0.01\n"
-        "NOTIFY_WORKER_THREADS = 0\n"
-        "NOTIFY_POLL_SECONDS = 5\n"
         "AUDIO_WORKER_THREADS = 0\n"
     )
     media = instance / "media"
