@@ -101,8 +101,8 @@ def _register(kind: ItemKind, path: str, schema: type[Schema]) -> None:
     _route(
         listing,
         f"The {name}s of the boxes you listen to (admins: the org's), newest first.\n\n"
-        "Filter by box and state (open, claimed, handled, all); ``page`` and ``per_page`` "
-        "(default 50, at most 200) pick the page, the X-Pagination header has totals.",
+        "Filter by box, state (open, claimed, handled, all) and your ``heard``; ``page`` "
+        "and ``per_page`` (default 50, at most 200) pick the page; X-Pagination has totals.",
         path,
         "GET",
         f"{name}_list",

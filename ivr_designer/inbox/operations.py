@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ivr_designer.actor import Actor
@@ -82,11 +83,11 @@ def _audit(session: Session, actor: Actor, action: str, item: Item, before: dict
 
 
 def _load(
-    session: Session, who: User | Actor, kind: str, item_id: int
+    session: Session, who: User | Actor, kind: str, item_id: int, *, lock: bool = True
 ) -> tuple[Actor, ItemKind, Item]:
     actor = as_actor(who)
     item_kind = kind_named(kind)
-    return actor, item_kind, load_item(session, actor, item_kind, item_id)
+    return actor, item_kind, load_item(session, actor, item_kind, item_id, for_update=lock)
 
 
 def claim(
@@ -185,7 +186,7 @@ def reopen(session: Session, who: User | Actor, kind: str, item_id: int) -> Item
 
 def mark_heard(session: Session, who: User | Actor, kind: str, item_id: int) -> Item:
     """The actor has listened to (or opened) the item; only they see this."""
-    actor, item_kind, item = _load(session, who, kind, item_id)
+    actor, item_kind, item = _load(session, who, kind, item_id, lock=False)
     if actor.user_id is None:
         return item
     heard = item_kind.heard
@@ -195,12 +196,10 @@ def mark_heard(session: Session, who: User | Actor, kind: str, item_id: int) -> 
         )
     ).first()
     if already is None:
-        session.execute(
-            insert(heard).values(
-                {item_kind.heard_item.name: item.id, "user_id": actor.user_id, "heard_at": utcnow()}
-            )
-        )
-        session.flush()
+        mark = {item_kind.heard_item.name: item.id, "user_id": actor.user_id, "heard_at": utcnow()}
+        # A double click may race itself; the mark is there either way.
+        with contextlib.suppress(IntegrityError), session.begin_nested():
+            session.execute(insert(heard).values(mark))
     return item
 
 

@@ -45,6 +45,7 @@ class InboxFilter:
     box_id: int | None = None
     state: str = "all"
     org_id: int | None = None  # system admins: one org
+    heard: bool | None = None  # by the caller: True heard, False not yet
 
 
 @dataclass(frozen=True)
@@ -85,15 +86,22 @@ def is_listener(session: Session, kind: ItemKind, user_id: int, box_id: int) -> 
     return bool(found)
 
 
-def load_item(session: Session, who: User | Actor, kind: ItemKind, item_id: int) -> Item:
+def load_item(
+    session: Session, who: User | Actor, kind: ItemKind, item_id: int, *, for_update: bool = False
+) -> Item:
     """The item if ``who`` may see it; ``NotFound`` otherwise.
 
     Checks the org explicitly as well: operations also run in unscoped sessions
     (Telegram buttons, workers), where the tenant filter does not apply.
+    ``for_update`` locks the row (PostgreSQL) and reloads it, so two people pressing
+    "claim" at once are decided one after the other on the current state.
     """
     actor = as_actor(who)
     model = kind.model
-    found: Any = session.execute(select(model).where(model.id == item_id)).scalar_one_or_none()
+    query = select(model).where(model.id == item_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    found: Any = session.execute(query).scalar_one_or_none()
     item: Item | None = found
     missing = NotFound(f"{kind.name} not found")
     if item is None:
@@ -121,6 +129,9 @@ def _filtered(query: Select[Any], actor: Actor, kind: ItemKind, wanted: InboxFil
         )
     if wanted.box_id is not None:
         query = query.where(model.box_id == wanted.box_id)
+    if wanted.heard is not None:
+        mine = select(kind.heard_item).where(kind.heard.c.user_id == actor.user_id)
+        query = query.where(model.id.in_(mine) if wanted.heard else model.id.not_in(mine))
     if wanted.state == "open":
         query = query.where(model.claimed_by_id.is_(None), model.handled_at.is_(None))
     elif wanted.state == "claimed":

@@ -15,6 +15,7 @@ class InboxQuerySchema(QuerySchema):
     box_id = fields.Int(strict=False, validate=validate.Range(min=1))
     state = fields.Str(load_default="all", validate=validate.OneOf(STATES))
     org_id = fields.Int(strict=False, validate=validate.Range(min=1))
+    heard = fields.Bool(metadata={"description": "true: only what you heard; false: the rest"})
     page = fields.Int(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Int(load_default=None, validate=validate.Range(min=1, max=MAX_PER_PAGE))
     # The name the other lists use (flask-smorest's), accepted as well.

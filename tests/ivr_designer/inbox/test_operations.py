@@ -161,6 +161,11 @@ def test_heard_is_per_person(inbox, shared, client, as_user, db_session):
     listed = client.get("/api/voicemails", headers=as_user(inbox.anna)).json
     assert [item["heard"] for item in listed] == [True]
     assert client.get("/api/voicemails", headers=as_user(carl)).json[0]["heard"] is False
+    unheard = client.get("/api/voicemails?heard=false", headers=as_user(carl)).json
+    assert [item["id"] for item in unheard] == [voicemail.id]
+    assert client.get("/api/voicemails?heard=false", headers=as_user(inbox.anna)).json == []
+    heard = client.get("/api/voicemails?heard=true", headers=as_user(inbox.anna)).json
+    assert [item["id"] for item in heard] == [voicemail.id]
     assert audit_actions(db_session, voicemail) == []  # a personal bookmark, not audited
 
 
