@@ -140,6 +140,17 @@ def _usable_token(
     return row
 
 
+def _use(session: Session, row: TelegramLinkToken, now: datetime) -> bool:
+    """Mark the token used, unless a concurrent ``/start`` got there first."""
+    result = session.execute(
+        update(TelegramLinkToken)
+        .where(TelegramLinkToken.id == row.id, TelegramLinkToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def _end_links(session: Session, now: datetime, *conditions: object) -> int:
     result = session.execute(
         update(TelegramChat)
@@ -178,7 +189,7 @@ def _link_person(
     user = session.execute(
         select(User).where(User.id == row.user_id, User.org_id == org_id)
     ).scalar_one_or_none()
-    if user is None or not user.active:
+    if user is None or not user.active or not _use(session, row, now):
         return EXPIRED
     # One private chat per person, and one person per Telegram account.
     _end_links(session, now, TelegramChat.org_id == org_id, TelegramChat.user_id == user.id)
@@ -199,7 +210,6 @@ def _link_person(
             linked_at=now,
         )
     )
-    row.used_at = now
     session.flush()
     return (
         f"Linked to {user.name}. Voicemails and faxes of your boxes arrive here. "
@@ -214,6 +224,8 @@ def _link_group(
         return (
             "This link is for a group: use it to add the bot to the group that should get the box."
         )
+    if not _use(session, row, now):
+        return EXPIRED
     owner = (
         TelegramChat.voicemail_box_id == row.voicemail_box_id
         if row.voicemail_box_id is not None
@@ -232,7 +244,6 @@ def _link_group(
         linked_at=now,
     )
     session.add(chat)
-    row.used_at = now
     session.flush()
     what = "voicemails" if row.voicemail_box_id is not None else "faxes"
     return f"This group now gets the {what} of the box. Send /stop to unlink."

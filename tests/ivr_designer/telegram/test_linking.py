@@ -53,7 +53,8 @@ def test_link_me_gives_a_one_time_deep_link_and_stores_only_its_hash(
     row = db_session.execute(select(TelegramLinkToken)).scalar_one()
     assert row.token_sha256 == hashlib.sha256(token.encode()).hexdigest()
     assert row.user_id == staff.id
-    assert token not in (row.token_sha256,)
+    assert row.used_at is None
+    assert token not in repr([getattr(row, c.key) for c in row.__table__.columns])
 
 
 def test_link_without_a_bot_is_a_409(client, bearer, staff):
@@ -83,6 +84,7 @@ def test_start_links_the_private_chat_and_replies(
     )
     assert chat.title == "Bo"
     assert "Linked to Bo Staff" in _replies(fake_telegram, 5001)[0]
+    assert db_session.execute(select(TelegramLinkToken)).scalar_one().used_at is not None
     mine = client.get("/api/me/telegram", headers=bearer(staff)).json
     assert mine["linked"] is True
     assert mine["chat_title"] == "Bo"
@@ -376,3 +378,17 @@ def test_admins_list_and_end_links(
             AuditEntry.action == "unlink", AuditEntry.object_type == "telegram_chat"
         )
     ).scalar_one()
+
+
+def test_a_deactivated_persons_token_links_nothing(
+    setup_bot, client, bearer, staff, org, post_update, fake_telegram, db_session
+):
+    secret = setup_bot()
+    fake_telegram.fake.chats[5110] = "ok"
+    token = _token(client.post("/api/me/telegram/link", headers=bearer(staff)).json["deep_link"])
+    staff.active = False
+    db_session.merge(staff)
+    db_session.commit()
+    post_update(org, message_update(f"/start {token}", chat_id=5110), secret)
+    assert _chats(db_session) == []
+    assert "expired" in _replies(fake_telegram, 5110)[0]

@@ -135,6 +135,17 @@ def test_wrong_or_missing_secret_is_refused_with_no_side_effects(
     assert _voicemail(db_session, world["voicemail"].id).claimed_by_id is None
 
 
+def test_the_secret_is_checked_before_the_body_is_read(world, org, client):
+    from integrations.notify.telegram_links import SECRET_TOKEN_HEADER
+
+    response = client.post(
+        f"/hooks/telegram/{org.id}",
+        data=b"{not json",
+        headers={SECRET_TOKEN_HEADER: "wrong", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 403  # not 400: the body was never looked at
+
+
 def test_the_secret_of_another_org_does_not_open_this_one(
     world, org, make_org, make_user, client, bearer, post_update, fake_telegram
 ):
