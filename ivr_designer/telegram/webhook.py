@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 
 def receive(org_id: int) -> tuple[Response, int]:
+    """Telegram's webhook for the org's bot (X-Telegram-Bot-Api-Secret-Token required)."""
     bot = bots.bot_for_org(db.session, org_id)
     if bot is None:
         return error_response(404, "not found")
