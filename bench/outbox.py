@@ -1,0 +1,289 @@
+"""Outbox throughput: voicemails stored while a slow fake Telegram receives them.
+
+Sets up what ``bench/webhook_throughput.py`` sets up (its functions, imported: a
+migrated temporary database, the app under gunicorn, signed call steps), adds a
+Telegram bot and a listener's linked chat, and starts the fake Telegram Bot API from
+the tests with 50 ms latency per request. Then:
+
+1. **without the worker**: call-runtime webhook load for ``--seconds``; webhook p99.
+2. **with the worker**: ``ivr-designer worker`` runs as its own process while this
+   script stores ``--count`` voicemails (each committed with its outbox row, as the
+   recording callback does) at ``--rate`` per second, under the same webhook load.
+
+Prints deliveries/s, the median and p99 time from storing a voicemail to its
+delivery, and the webhook p99 with/without the worker (target: ratio <= 1.2).
+
+Voicemails share one ready OGG/Opus rendition, so the figures are about the outbox
+(claiming, Telegram uploads, bookkeeping), not ffmpeg (see bench/audio_transcode.py).
+
+    .venv/bin/python bench/outbox.py [--count 10000] [--rate 100] [--threads 8]
+        [--concurrency 4] [--seconds 10]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+import webhook_throughput as wt  # noqa: E402
+from tests.integrations.fake_telegram import FakeTelegramServer  # noqa: E402
+
+BOT_TOKEN = "123456:AAH-bench-token_for-outbox-0123456789"
+CHAT_ID = 777001
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * share) - 1)]
+
+
+def make_opus(path: Path) -> None:
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440:d=2"]
+        + ["-ac", "1", "-c:a", "libopus", "-b:a", "24k", str(path)],
+        check=True,
+    )
+
+
+class Store:
+    """Stores voicemails the way the recording callback does (row + outbox, one commit)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        os.environ.update(env)
+        from ivr_designer import create_app, crypto
+        from ivr_designer.extensions import db
+        from ivr_designer.models import (
+            Organisation,
+            TelegramBot,
+            TelegramChat,
+            User,
+            VoicemailBox,
+        )
+
+        self.app = create_app()
+        self.engine = db.engine(self.app)
+        media = Path(self.app.config["MEDIA_FOLDER"]) / "voicemail"
+        media.mkdir(parents=True, exist_ok=True)
+        make_opus(media / "shared.opus.ogg")
+        (media / "shared.wav").write_bytes(b"RIFF")  # never read: the rendition exists
+        with Session(self.engine) as session:
+            org = session.execute(select(Organisation)).scalar_one()
+            box = session.execute(
+                select(VoicemailBox).where(VoicemailBox.key == "vm-main")
+            ).scalar_one()
+            listener = User(
+                org_id=org.id,
+                role="staff",
+                email="listener@bench.example",
+                name="Listener",
+                password_hash="x",
+            )
+            box.listeners = [listener]
+            session.add(listener)
+            session.add(
+                TelegramBot(
+                    org_id=org.id,
+                    token_encrypted=crypto.encrypt(BOT_TOKEN, self.app),
+                    webhook_secret_encrypted=crypto.encrypt("bench", self.app),
+                )
+            )
+            session.flush()
+            session.add(
+                TelegramChat(
+                    org_id=org.id, chat_id=CHAT_ID, chat_type="private", user_id=listener.id
+                )
+            )
+            session.commit()
+            self.org_id, self.box_id = org.id, box.id
+
+    def one(self) -> None:
+        from ivr_designer.models import Voicemail
+        from ivr_designer.outbox.enqueue import enqueue_voicemail
+
+        with Session(self.engine) as session:
+            voicemail = Voicemail(
+                org_id=self.org_id,
+                box_id=self.box_id,
+                recording_sid=f"RE{uuid.uuid4().hex}",
+                caller="+4512345678",
+                duration_s=2,
+                media_path="voicemail/shared.wav",
+                opus_path="voicemail/shared.opus.ogg",
+                status="ready",
+            )
+            session.add(voicemail)
+            session.flush()
+            enqueue_voicemail(session, voicemail)
+            session.commit()
+
+    def run(self, count: int, rate: float, done: threading.Event) -> None:
+        started = time.perf_counter()
+        for index in range(count):
+            if rate > 0:
+                wait = started + index / rate - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+            self.one()
+        done.set()
+
+    def progress(self) -> tuple[int, int]:
+        from ivr_designer.models import OutboxDelivery
+
+        with Session(self.engine) as session:
+            total = session.execute(select(func.count(OutboxDelivery.id))).scalar_one()
+            delivered = session.execute(
+                select(func.count(OutboxDelivery.id)).where(OutboxDelivery.status == "delivered")
+            ).scalar_one()
+        return int(total), int(delivered)
+
+    def latencies(self) -> tuple[list[float], float]:
+        """Seconds from storing to delivery, and the span first store → last delivery."""
+        from ivr_designer.models import OutboxDelivery, Voicemail
+
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(Voicemail.created_at, OutboxDelivery.delivered_at)
+                .join(OutboxDelivery, OutboxDelivery.subject_id == Voicemail.id)
+                .where(OutboxDelivery.status == "delivered")
+            ).all()
+        if not rows:
+            return [], 0.0
+        delays = [(done - stored).total_seconds() for stored, done in rows]
+        span = (max(d for _, d in rows) - min(s for s, _ in rows)).total_seconds()
+        return delays, span
+
+
+def webhook_load(port: int, base: str, version_id: int, args: argparse.Namespace) -> Any:
+    pairs = wt.prepare_calls(base, version_id, args.max_requests // 2)
+    return asyncio.run(wt.drive(port, pairs, args.concurrency, args.seconds))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument("--count", type=int, default=10_000, help="voicemails to store")
+    parser.add_argument("--rate", type=float, default=100.0, help="stored per second (0: max)")
+    parser.add_argument("--threads", type=int, default=8, help="worker delivery threads")
+    parser.add_argument("--latency", type=float, default=0.05, help="fake Telegram, seconds")
+    parser.add_argument("--concurrency", type=int, default=4, help="webhook load")
+    parser.add_argument("--seconds", type=float, default=10.0, help="baseline webhook load")
+    parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--gunicorn-threads", dest="threads_web", type=int, default=4)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="ivr-outbox-bench-"))
+    url, schema = wt.database_for(args, folder)
+    port = wt.free_port()
+    base = f"http://127.0.0.1:{port}"
+    fake = FakeTelegramServer(BOT_TOKEN).__enter__()
+    fake.fake.delay = args.latency
+    fake.fake.chats[CHAT_ID] = "ok"
+    env = {
+        **os.environ,
+        "IVR_INSTANCE_PATH": str(folder / "instance"),
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-secret",
+        "PUBLIC_BASE_URL": base,
+        "TELEPHONY_PROVIDER": "null",
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "PYTHONPATH": str(ROOT),
+    }
+    from ivr_designer.crypto import generate_key
+
+    env["ENCRYPTION_KEY"] = generate_key()
+    keys = ("IVR_INSTANCE_PATH", "DATABASE_URL", "SECRET_KEY", "ENCRYPTION_KEY")
+    web_args = argparse.Namespace(worker_class=args.worker_class, threads=args.threads_web)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        version_id = wt.seed({k: env[k] for k in keys})
+        store = Store({**{k: env[k] for k in keys}, "TELEGRAM_API_BASE_URL": fake.base_url})
+        processes.append(wt.gunicorn("ivr_designer:create_app()", port, web_args, env, ROOT))
+        asyncio.run(wt.drive(port, wt.prepare_calls(base, version_id, 50), 4, 2.0))  # warm-up
+        without = webhook_load(port, base, version_id, args)
+
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).with_name("ivr-designer")), "worker"]
+            + ["--threads", str(args.threads)],
+            env=env,
+        )
+        processes.append(worker)
+        stored = threading.Event()
+        storer = threading.Thread(target=store.run, args=(args.count, args.rate, stored))
+        started = time.perf_counter()
+        storer.start()
+        # The webhook load runs as long as voicemails are being stored.
+        expected = args.count / args.rate if args.rate > 0 else args.seconds
+        load_args = argparse.Namespace(**{**vars(args), "seconds": max(args.seconds, expected)})
+        with_worker = webhook_load(port, base, version_id, load_args)
+        storer.join()
+        stored_in = time.perf_counter() - started
+        while True:
+            total, delivered = store.progress()
+            if delivered >= total or time.perf_counter() - started > stored_in + 600:
+                break
+            time.sleep(0.5)
+        delays, span = store.latencies()
+        wt.stop(worker)
+        processes.remove(worker)
+    finally:
+        for process in processes:
+            wt.stop(process)
+        fake.__exit__(None, None, None)
+        wt.drop_schema(args, schema)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    backend = urlsplit(url).scheme.split("+")[0]
+    ratio = with_worker["p99_ms"] / without["p99_ms"] if without["p99_ms"] else float("nan")
+    print(
+        f"\noutbox — {backend}; {args.count} voicemails stored at "
+        f"{'max' if args.rate <= 0 else f'{args.rate:g}/s'} in {stored_in:.1f} s; "
+        f"fake Telegram {args.latency * 1000:.0f} ms; worker {args.threads} threads"
+    )
+    print(
+        f"delivered {len(delays)}/{args.count}: {len(delays) / span if span else 0:.1f} "
+        f"deliveries/s; store→delivery median {statistics.median(delays) * 1000:.0f} ms, "
+        f"p99 {percentile(delays, 0.99) * 1000:.0f} ms"
+        if delays
+        else "nothing was delivered"
+    )
+    print(
+        f"webhook load ({args.concurrency} concurrent): without worker "
+        f"{without['rps']:.0f} req/s p50 {without['p50_ms']:.2f} ms p99 {without['p99_ms']:.2f} ms "
+        f"({without['errors']} errors); with worker {with_worker['rps']:.0f} req/s "
+        f"p50 {with_worker['p50_ms']:.2f} ms p99 {with_worker['p99_ms']:.2f} ms "
+        f"({with_worker['errors']} errors)"
+    )
+    print(
+        f"webhook p99 ratio with/without worker: {ratio:.2f} (target <= 1.20 -> "
+        f"{'met' if ratio <= 1.2 else 'NOT met'})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    raise SystemExit(main())
