@@ -1,7 +1,6 @@
-import { useCallback, useEffect, useMemo, useState, type ReactElement } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ReactElement } from "react";
 import { api, ApiError, setCsrf } from "./api";
 import { AppContext } from "./context";
-import { Editor } from "./Editor";
 import { FlowsList } from "./FlowsList";
 import { initialLang, translate, type Key, type Lang } from "./i18n";
 import { Login } from "./Login";
@@ -23,6 +22,10 @@ interface Me {
   role: string;
   csrf_token: string | null;
 }
+
+// The canvas (React Flow, dagre) loads only when a flow is opened: the admin pages and
+// the staff inbox do not download it.
+const Editor = lazy(() => import("./Editor").then((module) => ({ default: module.Editor })));
 
 function useHash(): string {
   const [hash, setHash] = useState(window.location.hash);
@@ -79,7 +82,12 @@ export function App() {
         }}
       />
     );
-  else if (match) page = <Editor key={match[1]} flowId={Number(match[1])} />;
+  else if (match)
+    page = (
+      <Suspense fallback={<p className="centre">{t("loading")}</p>}>
+        <Editor key={match[1]} flowId={Number(match[1])} />
+      </Suspense>
+    );
   else {
     const route = routeFor(hash, me.role);
     const pages: Record<string, () => ReactElement> = {

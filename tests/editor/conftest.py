@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+DOCS = Path(__file__).parents[2] / "docs" / "screenshots"
 BUILD = Path(__file__).parents[2] / "ivr_designer" / "static" / "editor" / "index.html"
 EMAIL = "admin@demo.example"
 PASSWORD = "a-Long-enough-passphrase"
@@ -64,6 +65,13 @@ class Browser:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(path))
+        return path
+
+    def docs_shot(self, name: str) -> Path:
+        """A test artifact, and the README's copy of it under docs/screenshots/."""
+        path = self.shot(name)
+        DOCS.mkdir(parents=True, exist_ok=True)
+        (DOCS / f"{name}.png").write_bytes(path.read_bytes())
         return path
 
 

@@ -122,7 +122,7 @@ def upload_prompt(page: Page, browser: Browser, folder: Path, key: str) -> None:
         player.element_handle(),
     )
     assert 3.5 < duration < 4.5
-    browser.shot("06-audio-library")
+    browser.docs_shot("admin-audio")
     page.get_by_role("link", name="Flows", exact=True).click()
     expect(page.get_by_role("heading", name="Flows")).to_be_visible()
 
