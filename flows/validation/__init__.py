@@ -121,7 +121,8 @@ def validate_graph(graph: nx.MultiDiGraph, catalogue: Catalogue | None = None) -
 def _collector_paused() -> Iterator[None]:
     """Building a graph of a large flow allocates tens of thousands of small objects, and
     the cyclic garbage collector would re-scan all of them many times over; validation
-    makes no reference cycles that need freeing before it returns."""
+    makes no reference cycles that need freeing before it returns. Callers drop the
+    graphs before leaving, so the collector's next pass finds little to walk."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -136,14 +137,18 @@ def validate(flow: Flow, catalogue: Catalogue | None = None) -> list[Finding]:
     catalogue of the organisation's audio, boxes, numbers and flows is given; a jump
     into the flow itself counts as a sub-flow cycle (others need `validate_set`)."""
     with _collector_paused():
-        try:
-            graph = build_graph(flow)
-        except Exception as exc:
-            return [
-                Finding(Severity.ERROR, "validation.rule_failed", f"flow not readable: {exc!r}")
-            ]
-        own = _guarded("subflow_cycles", lambda: subflow_cycles({flow.name: graph})[flow.name])
-        return sort_findings(validate_graph(graph, catalogue) + own)
+        return _validate(flow, catalogue)
+
+
+def _validate(flow: Flow, catalogue: Catalogue | None) -> list[Finding]:
+    # The graph dies when this returns, still inside `_collector_paused`: alive, its
+    # objects would all be walked by the collector's first pass once it runs again.
+    try:
+        graph = build_graph(flow)
+    except Exception as exc:
+        return [Finding(Severity.ERROR, "validation.rule_failed", f"flow not readable: {exc!r}")]
+    own = _guarded("subflow_cycles", lambda: subflow_cycles({flow.name: graph})[flow.name])
+    return sort_findings(validate_graph(graph, catalogue) + own)
 
 
 def validate_set(

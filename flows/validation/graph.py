@@ -169,33 +169,33 @@ def build_graph(flow: Flow) -> nx.MultiDiGraph:
         ordered = sorted(flow.nodes.items())  # ids are unique: nodes are never compared
     except TypeError:  # ids that are not all strings (a hand-built Flow)
         ordered = sorted(flow.nodes.items(), key=lambda item: str(item[0]))
-    rows = []
-    for node_id, node in ordered:
-        kind = types.get(node.type) if isinstance(node.type, str) else None
-        loaded = _UNKNOWN if kind is None else evaluate(kind, node.props)
-        rows.append(
-            (
-                node_id,
-                {
-                    "type": node.type,
-                    "props": loaded.props,
-                    "node": node,
-                    "kind": kind,
-                    "schema_errors": loaded.schema_errors,
-                    "ports": loaded.ports,
-                    "port_list": loaded.port_list,
-                    "problems": _problems(kind, node_id, loaded) if kind is not None else [],
-                    "references": loaded.references,
-                    "wired": _wired(node),
-                },
-            )
-        )
-    graph.add_nodes_from(rows)
+    graph.add_nodes_from([node_id for node_id, _ in ordered])
+    nodes = flow.nodes
     add_edge = graph.add_edge
-    for node_id, data in rows:
-        ports = data["ports"]
-        for port_name, target in data["wired"]:
-            if not isinstance(target, str) or target not in flow.nodes:
+    # The attribute dicts networkx made for the nodes are filled in place (in the order
+    # the nodes went in): cheaper than handing it dicts to copy.
+    for (node_id, node), (_, data) in zip(ordered, graph.nodes(data=True), strict=True):
+        type_name = node.type
+        kind = types.get(type_name) if isinstance(type_name, str) else None
+        loaded = _UNKNOWN if kind is None else evaluate(kind, node.props)
+        wired = _wired(node)
+        ports = loaded.ports
+        data["type"] = type_name
+        data["props"] = loaded.props
+        data["node"] = node
+        data["kind"] = kind
+        data["schema_errors"] = loaded.schema_errors
+        data["ports"] = ports
+        data["port_list"] = loaded.port_list
+        data["problems"] = (
+            _problems(kind, node_id, loaded)
+            if kind is not None and (loaded.port_error or loaded.reference_error)
+            else []
+        )
+        data["references"] = loaded.references
+        data["wired"] = wired
+        for port_name, target in wired:
+            if not isinstance(target, str) or target not in nodes:
                 continue
             port = ports.get(port_name) if ports is not None else None
             add_edge(

@@ -31,9 +31,10 @@ _PEEL_ROUNDS = 3
 def _cyclic_components(
     graph: nx.MultiDiGraph,
     keep_node: Callable[[dict[str, Any]], bool],
-    keep_edge: Callable[[bool], bool],
+    with_choices: bool,
 ) -> tuple[nx.DiGraph, list[set[str]]]:
-    """The subgraph of kept nodes/edges and its components that hold a cycle.
+    """The subgraph of kept nodes and their edges (choice ports only `with_choices`),
+    and its components that hold a cycle.
 
     Nodes with no kept edge in or no kept edge out cannot lie on a cycle; peeling a few
     rounds of them first leaves the component search a small graph to work on.
@@ -51,7 +52,12 @@ def _cyclic_components(
             continue
         for name, v in data["wired"]:
             port = ports.get(name)
-            if port is not None and isinstance(v, str) and v in kept and keep_edge(port.choice):
+            if (
+                port is not None
+                and (with_choices or not port.choice)
+                and isinstance(v, str)
+                and v in kept
+            ):
                 edges.append((u, v))
     for _ in range(_PEEL_ROUNDS):
         sources = {u for u, _ in edges}
@@ -107,7 +113,7 @@ def endless_redirects(graph: nx.MultiDiGraph) -> list[Finding]:
     """
 
     sub, components = _cyclic_components(
-        graph, lambda data: data["kind"].waits == Waits.NOTHING, lambda choice: True
+        graph, lambda data: data["kind"].waits == Waits.NOTHING, with_choices=True
     )
     findings = []
     for component in components:
@@ -135,7 +141,7 @@ def unbounded_loops(graph: nx.MultiDiGraph) -> list[Finding]:
     def waits(node_id: str) -> bool:
         return graph.nodes[node_id]["kind"].waits in (Waits.CALLER, Waits.PROVIDER)
 
-    sub, components = _cyclic_components(graph, lambda data: True, lambda choice: not choice)
+    sub, components = _cyclic_components(graph, lambda data: True, with_choices=False)
     findings = []
     for component in components:
         waiting = sorted(n for n in component if waits(n))

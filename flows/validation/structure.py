@@ -143,6 +143,7 @@ def ports_to_missing_nodes(graph: nx.MultiDiGraph) -> list[Finding]:
     >>> [(f.code, f.port) for f in ports_to_missing_nodes(g)]
     [('port.target_missing', 'next')]
     """
+    present = set(graph)
     return [
         Finding(
             ERROR,
@@ -153,7 +154,7 @@ def ports_to_missing_nodes(graph: nx.MultiDiGraph) -> list[Finding]:
         )
         for node_id, data in graph.nodes(data=True)
         for port, target in data["wired"]
-        if not isinstance(target, str) or target not in graph
+        if not isinstance(target, str) or target not in present
     ]
 
 
@@ -191,17 +192,17 @@ def open_required_ports(graph: nx.MultiDiGraph) -> list[Finding]:
         if not ports:
             continue
         wired = {port for port, _ in data["wired"]}
-        for name, port in sorted(ports.items()):
-            if port.required and name not in wired:
-                findings.append(
-                    Finding(
-                        ERROR,
-                        "port.required_open",
-                        f'port "{name}" ({port.label}) of node "{node_id}" leads nowhere',
-                        node=str(node_id),
-                        port=name,
-                    )
+        open_ports = [(n, p) for n, p in ports.items() if p.required and n not in wired]
+        for name, port in sorted(open_ports) if len(open_ports) > 1 else open_ports:
+            findings.append(
+                Finding(
+                    ERROR,
+                    "port.required_open",
+                    f'port "{name}" ({port.label}) of node "{node_id}" leads nowhere',
+                    node=str(node_id),
+                    port=name,
                 )
+            )
     return findings
 
 
