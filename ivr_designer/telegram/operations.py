@@ -24,7 +24,7 @@ from ivr_designer import crypto
 from ivr_designer.actor import Actor
 from ivr_designer.audit.record import REDACTED, record
 from ivr_designer.callflows.access import list_filter, load, require_admin, target_org
-from ivr_designer.errors import DomainError, NotFound
+from ivr_designer.errors import Conflict, DomainError, NotFound
 from ivr_designer.models import FaxBox, TelegramBot, TelegramChat, User, VoicemailBox
 from ivr_designer.models.base import utcnow
 from ivr_designer.telegram import bots
@@ -94,8 +94,8 @@ def _check_token(token: str) -> str:
         return bots.client_for(token).username()
     except InvalidToken:
         raise _bad_token("Telegram does not know this bot token") from None
-    except RetryAfter as exc:
-        raise TelegramBusy("Telegram asks us to wait; try again in a minute") from exc
+    except RetryAfter:
+        raise TelegramBusy("Telegram asks us to wait; try again in a minute") from None
     except (NetworkError, TimeoutError) as exc:
         reason = scrub(exc, token) if isinstance(exc, TelegramError) else "timed out"
         log.warning("Telegram getMe failed: %s", reason)
@@ -127,6 +127,24 @@ def _delete_webhook(token: str) -> None:
         log.info("Telegram deleteWebhook failed (ignored): %s", reason)
 
 
+def _stored_token(bot: TelegramBot) -> str | None:
+    try:
+        return bots.bot_token(bot)
+    except crypto.DecryptionFailed:
+        log.error("the stored Telegram token of org %s cannot be decrypted", bot.org_id)
+        return None
+
+
+def _used_elsewhere(session: Session, org_id: int, username: str) -> bool:
+    """One bot serves one org: its single webhook cannot point at two of them."""
+    other = session.execute(
+        select(TelegramBot.id)
+        .where(TelegramBot.org_id != org_id, TelegramBot.bot_username == username)
+        .execution_options(skip_tenant_scope=True)
+    ).first()
+    return other is not None
+
+
 def _unlink_all(session: Session, org_id: int, now: datetime) -> int:
     result = session.execute(
         update(TelegramChat)
@@ -149,6 +167,11 @@ def set_bot(session: Session, actor: Actor, token: str, org_id: int | None = Non
     if not TOKEN_FORMAT.match(token):
         raise _bad_token("a bot token looks like 123456789:AAE... (from @BotFather)")
     username = _check_token(token)
+    if _used_elsewhere(session, org, username):
+        raise Conflict(
+            "this bot is set up for another organisation already",
+            {"token": ["create a separate bot with @BotFather for each organisation"]},
+        )
     secret = make_webhook_secret()
     url = bots.webhook_url(org)
     webhook_error = _set_webhook(token, url, secret)
@@ -156,8 +179,9 @@ def set_bot(session: Session, actor: Actor, token: str, org_id: int | None = Non
 
     bot = bots.bot_for_org(session, org)
     before = _audit_view(bot) if bot is not None else None
-    if bot is not None and bots.bot_token(bot) != token:
-        _delete_webhook(bots.bot_token(bot))
+    old_token = _stored_token(bot) if bot is not None else None
+    if old_token is not None and old_token != token:
+        _delete_webhook(old_token)
     if bot is None:
         bot = TelegramBot(org_id=org)
         session.add(bot)
@@ -182,7 +206,9 @@ def delete_bot(session: Session, actor: Actor, org_id: int | None = None) -> Non
     bot = bots.bot_for_org(session, org)
     if bot is None:
         raise NotFound("no Telegram bot is set up")
-    _delete_webhook(bots.bot_token(bot))
+    old_token = _stored_token(bot)
+    if old_token is not None:
+        _delete_webhook(old_token)
     record(session, actor, "delete", bot, before=_audit_view(bot))
     _unlink_all(session, org, utcnow())
     session.delete(bot)

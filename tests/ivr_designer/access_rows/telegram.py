@@ -46,7 +46,7 @@ def seed(org: Organisation, target: str, world: World, request: Any) -> dict[str
         TelegramBot(
             org_id=org.id,
             token_encrypted=crypto.encrypt(TOKEN, app),
-            bot_username="ivr_test_bot",
+            bot_username=f"ivr_{target}_bot",
             webhook_secret_encrypted=crypto.encrypt(make_webhook_secret(), app),
         )
     )

@@ -241,3 +241,18 @@ def test_an_admin_of_another_org_gets_404(client, bearer, make_org, make_user, o
     assert response.status_code == 404
     mine = client.get("/api/telegram/bot", headers=bearer(other_admin))
     assert mine.json["configured"] is False
+
+
+def test_a_bot_of_another_org_is_refused_and_its_webhook_left_alone(
+    setup_bot, client, bearer, make_org, make_user, org, fake_telegram, db_session
+):
+    setup_bot()
+    other = make_org()
+    other_admin = make_user(other, role="org_admin")
+    response = client.put(
+        "/api/telegram/bot", json={"token": BOT_TOKEN}, headers=bearer(other_admin)
+    )
+    assert response.status_code == 409
+    assert "token" in response.json["fields"]
+    assert fake_telegram.fake.webhooks[BOT_TOKEN]["url"].endswith(f"/hooks/telegram/{org.id}")
+    assert _bot(db_session, other) is None
