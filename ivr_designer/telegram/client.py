@@ -135,12 +135,12 @@ class BotClient:
         self.run(action)
 
     def set_buttons(self, chat_id: int, message_id: int, buttons: Sequence[Button]) -> None:
-        """Replace the inline keyboard of a message the bot sent (one row)."""
+        """Replace the inline keyboard of a message the bot sent (one row; none removes it)."""
 
         async def action(bot: Bot) -> None:
-            markup = InlineKeyboardMarkup(
-                [[InlineKeyboardButton(b.text, callback_data=b.callback_data) for b in buttons]]
-            )
+            row = [InlineKeyboardButton(b.text, callback_data=b.callback_data) for b in buttons]
+            # Without reply_markup Telegram removes the keyboard (an empty one is refused).
+            markup = InlineKeyboardMarkup([row]) if row else None
             await bot.edit_message_reply_markup(
                 chat_id=chat_id, message_id=message_id, reply_markup=markup
             )

@@ -389,11 +389,20 @@ def test_someone_elses_claim_is_reported_not_taken(
     assert _voicemail(db_session, world["voicemail"].id).handled_by_id is None
 
 
-def test_a_deleted_voicemail_answers_gone(world, org, post_update, fake_telegram):
-    data = sign_callback(world["key"], 99_999_999, "claim")
-    press = press_update(data, from_id=STAFF_CHAT, chat_id=STAFF_CHAT, message_id=1)
+def test_a_deleted_voicemail_answers_gone_and_loses_its_buttons(
+    world, org, post_update, fake_telegram, db_session, tmp_path
+):
+    message_id, buttons = _sent_voicemail(fake_telegram, world, STAFF_CHAT, tmp_path)
+    db_session.delete(db_session.get(Voicemail, world["voicemail"].id))
+    db_session.commit()
+    press = press_update(
+        buttons["Claim"], from_id=STAFF_CHAT, chat_id=STAFF_CHAT, message_id=message_id
+    )
     assert post_update(org, press, world["secret"]).status_code == 200
     assert _answers(fake_telegram)[-1] == "This voicemail no longer exists."
+    (edit,) = fake_telegram.fake.calls("editMessageReplyMarkup")
+    assert "reply_markup" not in edit.fields  # no markup: Telegram removes the keyboard
+    assert fake_telegram.fake.messages[(STAFF_CHAT, message_id)]["reply_markup"] is None
 
 
 def test_a_voicemail_of_another_org_is_out_of_reach(
