@@ -340,3 +340,43 @@ def test_json_webhook_with_body_hash_is_verified(line, client):
     assert ET.fromstring(accepted.data).find("Gather") is not None
     tampered = client.post(url, data=body.replace("+4512345678", "+4599999999"), headers=headers)
     assert tampered.status_code == 403
+
+
+def test_sqlite_webhook_writers_queue_at_the_gate_until_the_first_one_ends(tmp_path):
+    import threading
+    import time
+
+    from sqlalchemy.orm import Session as OrmSession
+
+    from ivr_designer.database import build_engine
+    from ivr_designer.hooks.transactions import begin_writes
+    from ivr_designer.models import Base
+
+    engine = build_engine(f"sqlite:///{tmp_path / 'gate.sqlite'}")
+    Base.metadata.create_all(engine)
+    first, second = OrmSession(engine), OrmSession(engine)
+    entered: list[float] = []
+
+    def writer() -> None:
+        begin_writes(second, relaxed=True)
+        entered.append(time.monotonic())
+        second.commit()
+
+    try:
+        for finish in (first.commit, first.rollback, first.close):
+            entered.clear()
+            first.execute(select(Call.id)).all()
+            begin_writes(first, relaxed=True)
+            thread = threading.Thread(target=writer)
+            thread.start()
+            time.sleep(0.3)
+            assert entered == []  # waiting for the first writer, not failing
+            released = time.monotonic()
+            finish()
+            thread.join(timeout=5)
+            assert entered
+            assert entered[0] >= released
+    finally:
+        first.close()
+        second.close()
+        engine.dispose()

@@ -100,3 +100,51 @@ def test_route_serves_a_resolved_file_inside_the_media_folder(app, client, monke
 def test_nothing_else_under_media_is_public(client):
     for path in ("/media/voicemail/x.wav", "/media/fax/x.pdf", "/media/audio/1", "/media/"):
         assert client.get(path).status_code == 404
+
+
+def test_remembered_audio_decisions_follow_every_change(
+    app, db_session, make_org, make_audio_asset, make_agreement
+):
+    from datetime import date, timedelta
+
+    from ivr_designer.media.audio import AudioCache, resolve_audio
+
+    org = make_org()
+    root = Path(app.config["MEDIA_FOLDER"])
+    cache = AudioCache()
+    today = date.today()
+
+    def play(key: str, on: date = today) -> Playable:
+        return resolve_audio(
+            db_session,
+            org.id,
+            key,
+            media_root=root,
+            signed_url=lambda asset_key: f"signed:{asset_key}",
+            language="da-DK",
+            cache=cache,
+            today=on,
+        )
+
+    assert play("welcome").text == "welcome"  # no asset: spoken fallback
+    asset = make_audio_asset(org, "welcome", status="processing")
+    assert play("welcome").text == "welcome"
+    asset.status = "ready"
+    db_session.commit()
+    assert play("welcome").url == "signed:welcome"
+    assert play("welcome").url == "signed:welcome"  # remembered
+    asset.kind, asset.tts_text, asset.tts_language = "tts", "Velkommen", "da-DK"
+    db_session.commit()
+    assert play("welcome").text == "Velkommen"
+    db_session.delete(asset)
+    db_session.commit()
+    assert play("welcome").text == "welcome"
+
+    agreement = make_agreement(org, today - timedelta(days=5), today + timedelta(days=5))
+    make_audio_asset(org, "moh", use="hold_music", rights_kind="koda_gramex", agreement=agreement)
+    assert play("moh").url == "signed:moh"
+    assert play("moh", today + timedelta(days=6)).url != "signed:moh"  # the day counts
+    assert play("moh").url == "signed:moh"
+    agreement.valid_until = today - timedelta(days=1)
+    db_session.commit()
+    assert play("moh").url != "signed:moh"  # the agreement lapsed: never the music
