@@ -17,6 +17,7 @@ from ivr_designer.telegram.linking import DeepLink, MyTelegram
 from ivr_designer.telegram.operations import BotStatus, ChatView
 from ivr_designer.telegram.schemas import (
     BotInputSchema,
+    BotQuerySchema,
     BotSchema,
     ChatSchema,
     DeepLinkSchema,
@@ -36,11 +37,13 @@ def _minutes() -> int:
 
 @blp.route("/api/telegram/bot")
 class Bot(MethodView):
-    @blp.arguments(OrgQuerySchema, location="query")
+    @blp.arguments(BotQuerySchema, location="query")
     @blp.response(200, BotSchema)
     def get(self, query: dict[str, Any]) -> BotStatus:
-        """Whether a bot is set up; never its token."""
-        return operations.get_bot(db.session, current_actor(), query.get("org_id"))
+        """Whether a bot is set up (never its token); ``?check=true`` asks Telegram too."""
+        return operations.get_bot(
+            db.session, current_actor(), query.get("org_id"), check=query["check"]
+        )
 
     @blp.arguments(BotInputSchema)
     @blp.response(200, BotSchema)

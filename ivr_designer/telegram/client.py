@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, WebhookInfo
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
@@ -109,6 +109,14 @@ class BotClient:
             return await bot.set_webhook(
                 url, secret_token=secret_token, allowed_updates=list(allowed_updates)
             )
+
+        return self.run(action)
+
+    def webhook_info(self) -> WebhookInfo:
+        """``getWebhookInfo``: where Telegram posts, and its last delivery error."""
+
+        async def action(bot: Bot) -> WebhookInfo:
+            return await bot.get_webhook_info()
 
         return self.run(action)
 

@@ -48,15 +48,31 @@ class TelegramBusy(DomainError):
 
 
 @dataclass(frozen=True)
+class WebhookCheck:
+    """What Telegram says about the webhook (``getWebhookInfo``), on request."""
+
+    url: str
+    matches: bool  # Telegram posts to our URL for this org
+    pending_update_count: int
+    last_error_message: str | None
+    last_error_at: datetime | None
+
+
+@dataclass(frozen=True)
 class BotStatus:
     configured: bool
     bot_username: str | None = None
     webhook_url: str | None = None
     webhook_set_at: datetime | None = None
     webhook_error: str | None = None
+    telegram_webhook: WebhookCheck | None = None
 
 
-def _status(bot: TelegramBot | None, webhook_error: str | None = None) -> BotStatus:
+def _status(
+    bot: TelegramBot | None,
+    webhook_error: str | None = None,
+    telegram_webhook: WebhookCheck | None = None,
+) -> BotStatus:
     if bot is None:
         return BotStatus(configured=False)
     return BotStatus(
@@ -65,6 +81,7 @@ def _status(bot: TelegramBot | None, webhook_error: str | None = None) -> BotSta
         webhook_url=bots.webhook_url(bot.org_id),
         webhook_set_at=bot.webhook_set_at,
         webhook_error=webhook_error,
+        telegram_webhook=telegram_webhook,
     )
 
 
@@ -78,10 +95,33 @@ def _audit_view(bot: TelegramBot) -> dict[str, Any]:
     }
 
 
-def get_bot(session: Session, actor: Actor, org_id: int | None = None) -> BotStatus:
+def get_bot(
+    session: Session, actor: Actor, org_id: int | None = None, *, check: bool = False
+) -> BotStatus:
+    """The bot's setup; with ``check``, also what Telegram says about its webhook (a
+    failing check is reported in ``webhook_error``, not raised)."""
     require_admin(actor, WHAT)
     org = target_org(session, actor, org_id)
-    return _status(bots.bot_for_org(session, org))
+    bot = bots.bot_for_org(session, org)
+    if bot is None or not check:
+        return _status(bot)
+    token = _stored_token(bot)
+    if token is None:
+        return _status(bot, "the stored token cannot be decrypted; set the bot up again")
+    try:
+        info = bots.client_for(token).webhook_info()
+    except TelegramError as exc:
+        return _status(bot, f"Telegram could not be asked: {scrub(exc, token)}")
+    except TimeoutError:
+        return _status(bot, "Telegram did not answer in time")
+    found = WebhookCheck(
+        url=info.url,
+        matches=info.url == bots.webhook_url(org),
+        pending_update_count=info.pending_update_count,
+        last_error_message=info.last_error_message,
+        last_error_at=info.last_error_date,
+    )
+    return _status(bot, telegram_webhook=found)
 
 
 def _bad_token(message: str) -> DomainError:

@@ -11,6 +11,21 @@ class OrgQuerySchema(QuerySchema):
     org_id = fields.Int(metadata={"description": "Required for system administrators."})
 
 
+class BotQuerySchema(OrgQuerySchema):
+    check = fields.Bool(
+        load_default=False,
+        metadata={"description": "Also ask Telegram about the webhook (getWebhookInfo)."},
+    )
+
+
+class WebhookCheckSchema(Schema):
+    url = fields.Str()
+    matches = fields.Bool()
+    pending_update_count = fields.Int()
+    last_error_message = fields.Str(allow_none=True)
+    last_error_at = fields.AwareDateTime(allow_none=True)
+
+
 class BotSchema(Schema):
     configured = fields.Bool()
     bot_username = fields.Str(allow_none=True)
@@ -18,7 +33,12 @@ class BotSchema(Schema):
     webhook_set_at = fields.AwareDateTime(allow_none=True)
     webhook_error = fields.Str(
         allow_none=True,
-        metadata={"description": "Why setWebhook failed (only in the PUT answer)."},
+        metadata={"description": "Why setWebhook (PUT) or the check (GET ?check) failed."},
+    )
+    telegram_webhook = fields.Nested(
+        WebhookCheckSchema,
+        allow_none=True,
+        metadata={"description": "Only with ?check=true: what Telegram reports."},
     )
 
 

@@ -164,8 +164,13 @@ class FakeTelegram:
         if hook is not None:
             info["url"] = hook["url"]
             info["max_connections"] = 40
+            info["pending_update_count"] = hook.get("pending_update_count", 0)
             if hook["allowed_updates"] is not None:
                 info["allowed_updates"] = hook["allowed_updates"]
+            # A test sets these to play Telegram failing to reach the webhook.
+            for key in ("last_error_date", "last_error_message"):
+                if key in hook:
+                    info[key] = hook[key]
         return 200, {"ok": True, "result": info}
 
     def _answer_callback_query(self, received: Received) -> tuple[int, dict[str, Any]]:

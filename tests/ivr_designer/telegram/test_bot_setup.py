@@ -256,3 +256,48 @@ def test_a_bot_of_another_org_is_refused_and_its_webhook_left_alone(
     assert "token" in response.json["fields"]
     assert fake_telegram.fake.webhooks[BOT_TOKEN]["url"].endswith(f"/hooks/telegram/{org.id}")
     assert _bot(db_session, other) is None
+
+
+def test_check_asks_telegram_about_the_webhook(
+    setup_bot, client, bearer, admin, org, fake_telegram
+):
+    setup_bot()
+    plain = client.get("/api/telegram/bot", headers=bearer(admin)).json
+    assert plain["telegram_webhook"] is None
+    assert fake_telegram.fake.calls("getWebhookInfo") == []
+
+    checked = client.get("/api/telegram/bot?check=true", headers=bearer(admin)).json
+    assert checked["telegram_webhook"] == {
+        "url": f"{PUBLIC}/hooks/telegram/{org.id}",
+        "matches": True,
+        "pending_update_count": 0,
+        "last_error_message": None,
+        "last_error_at": None,
+    }
+
+    # Telegram could not deliver to us (say, a proxy answered 502): the admin sees why.
+    hook = fake_telegram.fake.webhooks[BOT_TOKEN]
+    hook.update(
+        pending_update_count=3,
+        last_error_date=1763700000,
+        last_error_message="Wrong response from the webhook: 502 Bad Gateway",
+    )
+    seen = client.get("/api/telegram/bot?check=true", headers=bearer(admin)).json
+    assert seen["telegram_webhook"]["pending_update_count"] == 3
+    assert "502 Bad Gateway" in seen["telegram_webhook"]["last_error_message"]
+    assert seen["telegram_webhook"]["last_error_at"].startswith("2025-11-21")
+
+    # Pointed elsewhere (another installation took the bot over): no longer ours.
+    hook["url"] = "https://elsewhere.example/hook"
+    moved = client.get("/api/telegram/bot?check=true", headers=bearer(admin)).json
+    assert moved["telegram_webhook"]["matches"] is False
+
+
+def test_a_failing_check_is_reported_not_raised(setup_bot, client, bearer, admin, fake_telegram):
+    setup_bot()
+    fake_telegram.fake.fail_next(500, "Internal Server Error")
+    response = client.get("/api/telegram/bot?check=true", headers=bearer(admin))
+    assert response.status_code == 200
+    assert response.json["configured"] is True
+    assert response.json["telegram_webhook"] is None
+    assert "Telegram could not be asked" in response.json["webhook_error"]
