@@ -63,9 +63,10 @@ def _name(session: Session, user_id: int | None) -> str:
 
 def _held_by_other(session: Session, kind: ItemKind, item: Item, verb: str) -> Conflict:
     holder = item.claimed_by_id
+    name = _name(session, holder)
     return Conflict(
-        f"this {kind.name} is claimed by {_name(session, holder)}; {verb}",
-        {"claimed_by": {"id": holder, "name": _name(session, holder)}},
+        f"this {kind.name} is claimed by {name}; {verb}",
+        {"claimed_by": {"id": holder, "name": name}},
     )
 
 
@@ -93,7 +94,7 @@ def _load(
 def claim(
     session: Session, who: User | Actor, kind: str, item_id: int, *, take_over: bool = False
 ) -> Item:
-    """ "I'm handling it": shared, so everyone sees who took the item."""
+    """Claim the item ("I'm handling it"); shared, so everyone sees who took it."""
     actor, item_kind, item = _load(session, who, kind, item_id)
     if item.handled_at is not None:
         raise Conflict(
