@@ -33,7 +33,7 @@ class Waits(StrEnum):
     END = "end"  # ends the call (Hangup)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Port:
     """A named outgoing edge.
 
@@ -47,7 +47,7 @@ class Port:
     choice: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """Something outside the flow a node points at, checked against the catalogue."""
 

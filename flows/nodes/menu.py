@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -62,6 +63,12 @@ def _digits(props: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(o["digit"] for o in props["options"]))
 
 
+@lru_cache(maxsize=4096)
+def _digit_port(digit: str, label: str) -> Port:
+    """Ports are immutable: menus with the same keys and labels share them."""
+    return Port(digit, label or f"Key {digit}", choice=True)
+
+
 class Menu(DeclaredPorts):
     type = "menu"
     label = "Menu"
@@ -78,7 +85,7 @@ class Menu(DeclaredPorts):
 
     def ports(self, props: Mapping[str, Any]) -> list[Port]:
         labels = {o["digit"]: o["label"] for o in props["options"]}
-        digit_ports = [Port(d, labels[d] or f"Key {d}", choice=True) for d in _digits(props)]
+        digit_ports = [_digit_port(d, labels[d]) for d in _digits(props)]
         return [*digit_ports, *self.FIXED]
 
     def possible_ports(self) -> list[Port]:

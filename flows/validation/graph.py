@@ -46,7 +46,7 @@ def schema_messages(messages: Any, prefix: str | None = None) -> Iterator[tuple[
         yield prefix, str(messages)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Loaded:
     """What a node type makes of one set of properties (shared by equal nodes)."""
 
