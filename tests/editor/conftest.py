@@ -8,8 +8,10 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -23,6 +25,7 @@ from ivr_designer.auth.passwords import hash_password, make_hasher
 from ivr_designer.extensions import db
 from ivr_designer.models import AudioAsset, Organisation, Role, User, VoicemailBox
 from tests.conftest import write_test_wav
+from tests.integrations.fake_telegram import FakeTelegram, FakeTelegramServer
 from tests.ivr_designer import test_e2e_calls as e2e
 
 # The committed, per-test database of the end-to-end tests.
@@ -46,6 +49,7 @@ DOCS = Path(__file__).parents[2] / "docs" / "screenshots"
 BUILD = Path(__file__).parents[2] / "ivr_designer" / "static" / "editor" / "index.html"
 EMAIL = "admin@demo.example"
 PASSWORD = "a-Long-enough-passphrase"
+BOT_TOKEN = "777001:AAH-editor-e2e-bot-token_0123456789"
 
 
 @dataclass
@@ -108,11 +112,10 @@ def seed(engine: Engine, app: Flask) -> int:
         return org.id
 
 
-@pytest.fixture
-def site(live_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+@contextmanager
+def serve(live_database, tmp_path: Path, extra: dict[str, Any]) -> Iterator[Site]:
     assert BUILD.is_file(), "the editor is not built: run `make editor` first"
     url, engine = live_database
-    monkeypatch.setenv("IVR_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app(
         {
             "TESTING": True,
@@ -123,8 +126,11 @@ def site(live_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
             "AUDIO_WORKER_THREADS": 0,
             # The admin test's webhook receiver listens on 127.0.0.1.
             "WEBHOOKS_ALLOW_PRIVATE_TARGETS": True,
+            **extra,
         }
     )
+    # The browser talks plain HTTP to 127.0.0.1 even when the public URL is https.
+    app.config["SESSION_COOKIE_SECURE"] = False
     org_id = seed(engine, app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -136,6 +142,36 @@ def site(live_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
         server.server_close()
         thread.join()
         db.engine(app).dispose()
+
+
+@pytest.fixture
+def site(live_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    monkeypatch.setenv("IVR_INSTANCE_PATH", str(tmp_path / "instance"))
+    with serve(live_database, tmp_path, {}) as running:
+        yield running
+
+
+@dataclass
+class TelegramSite(Site):
+    telegram: FakeTelegram = field(default=None)  # type: ignore[assignment]
+
+
+@pytest.fixture
+def telegram_site(
+    live_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TelegramSite]:
+    """The app with a Telegram API base URL on the local fake and an https public URL
+    (Telegram only accepts https webhooks)."""
+    monkeypatch.setenv("IVR_INSTANCE_PATH", str(tmp_path / "instance"))
+    with FakeTelegramServer(BOT_TOKEN) as fake:
+        extra = {
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "PUBLIC_BASE_URL": "https://ivr.example.com",
+        }
+        with serve(live_database, tmp_path, extra) as running:
+            yield TelegramSite(
+                running.app, running.url, running.engine, running.org_id, telegram=fake.fake
+            )
 
 
 def _is_expected(message: ConsoleMessage) -> bool:

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from integrations.notify.signing import generate_secret
 from ivr_designer.models import (
     Call,
     CallStep,
@@ -25,7 +26,7 @@ from ivr_designer.models import (
 )
 from ivr_designer.models.base import utcnow
 from tests.conftest import MINIMAL_PDF, write_test_wav
-from tests.editor.conftest import EMAIL, PASSWORD, Browser, Site
+from tests.editor.conftest import BOT_TOKEN, EMAIL, PASSWORD, Browser, Site, TelegramSite
 from tests.editor.test_editor_e2e import sign_in
 from tests.integrations.webhook_receiver import WebhookReceiver
 
@@ -282,7 +283,7 @@ def test_admin_pages(site: Site, browser: Browser) -> None:
     url.fill("https://no-such-host.invalid/ivr")
     page.get_by_role("button", name="Create endpoint").click()
     expect(page.locator(".field.has-problem .field-problem")).to_contain_text("resolve")
-    with WebhookReceiver("whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") as receiver:
+    with WebhookReceiver(generate_secret()) as receiver:
         url.fill(receiver.url)
         page.get_by_role("button", name="Create endpoint").click()
         secret_box = page.get_by_test_id("endpoint-secret")
@@ -319,3 +320,44 @@ def test_admin_pages(site: Site, browser: Browser) -> None:
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
     nav.get_by_role("link", name="My profile").click()
     expect(page.get_by_role("button", name="Link my Telegram")).to_be_visible()
+
+
+def test_telegram_bot_setup_and_deep_links(telegram_site: TelegramSite, browser: Browser) -> None:
+    site = telegram_site
+    page = browser.page
+    sign_in(page, site)
+    page.get_by_role("link", name="Integrations", exact=True).click()
+    expect(page.get_by_test_id("bot-state")).to_have_text("No Telegram bot is set up.")
+
+    # Telegram refuses an unknown token: the message sits under the token field.
+    token = page.get_by_label("Bot token")
+    token.fill("999:not-a-token")
+    page.get_by_role("button", name="Save bot").click()
+    expect(page.locator(".field.has-problem .field-problem")).to_be_visible()
+    expect(page.get_by_test_id("bot-state")).to_have_text("No Telegram bot is set up.")
+
+    token.fill(BOT_TOKEN)
+    page.get_by_role("button", name="Save bot").click()
+    expect(page.get_by_test_id("bot-state")).to_contain_text("Bot @ivr_test_bot is set up")
+    expect(token).to_have_value("")
+    hook = site.telegram.webhooks[BOT_TOKEN]
+    assert hook["url"] == f"https://ivr.example.com/hooks/telegram/{site.org_id}"
+
+    # The token is never shown back, not even after a reload.
+    page.reload()
+    expect(page.get_by_test_id("bot-state")).to_contain_text("Bot @ivr_test_bot is set up")
+    assert BOT_TOKEN not in page.content()
+    expect(page.get_by_label("Bot token")).to_have_value("")
+
+    # A box's group link and the member's own link both point at the bot.
+    page.get_by_role("button", name="Make group link").click()
+    group = page.locator(".deep-link a")
+    expect(group).to_have_attribute(
+        "href", re.compile(r"^https://t\.me/ivr_test_bot\?startgroup=\S+")
+    )
+    browser.docs_shot("admin-telegram")
+    page.get_by_role("link", name="My profile", exact=True).click()
+    page.get_by_role("button", name="Link my Telegram").click()
+    own = page.locator(".deep-link a")
+    expect(own).to_have_attribute("href", re.compile(r"^https://t\.me/ivr_test_bot\?start=\S+"))
+    assert [e for e in browser.console_errors if "status of 400" not in e] == []

@@ -152,7 +152,7 @@ function TelegramSection() {
             : t("botNotConfigured")}
         </p>
       ) : null}
-      <form className="row" onSubmit={save} aria-label={t("botToken")}>
+      <form className="row" onSubmit={save}>
         <Field label={t("botToken")} error={errors.token} hint={t("botTokenHint")}>
           <input type="password" autoComplete="off" required value={token} onChange={(e) => setToken(e.target.value)} />
         </Field>
