@@ -18,6 +18,7 @@ from ivr_designer.models import (
     CallStep,
     Fax,
     FaxBox,
+    OutboxDelivery,
     PhoneNumber,
     ProviderAccount,
     User,
@@ -193,8 +194,18 @@ def test_admin_pages(site: Site, browser: Browser) -> None:
                 provider_account_id=account.id,
             )
         )
+        dead = OutboxDelivery(
+            org_id=site.org_id,
+            event="voicemail.created",
+            channel="webhook",
+            idempotency_key="e2e-dead-1",
+            status="dead",
+            attempts=8,
+            last_error="HTTP 500 from the receiver",
+        )
+        session.add(dead)
         session.commit()
-        call_id = call.id
+        call_id, dead_id = call.id, dead.id
 
     page = browser.page
     sign_in(page, site)
@@ -299,6 +310,17 @@ def test_admin_pages(site: Site, browser: Browser) -> None:
         card.get_by_role("button", name="Delivery log").click()
         expect(card.locator("table")).to_contain_text("delivered 204")
         browser.docs_shot("admin-integrations")
+    # The dead-letter list: a failed-for-good delivery is sent again.
+    dead_row = page.get_by_role("row", name=re.compile("HTTP 500 from the receiver"))
+    expect(dead_row).to_contain_text("8 attempt(s)")
+    dead_row.get_by_role("button", name="Retry").click()
+    expect(page.get_by_text(f"Delivery #{dead_id} queued again")).to_be_visible()
+    expect(dead_row).to_have_count(0)
+    with Session(site.engine) as session:
+        retried = session.get(OutboxDelivery, dead_id)
+        assert retried is not None
+        assert retried.status != "dead"
+
     page.reload()
     expect(page.get_by_role("article", name=receiver.url)).to_be_visible()
     expect(page.get_by_test_id("endpoint-secret")).to_have_count(0)
@@ -313,8 +335,13 @@ def test_admin_pages(site: Site, browser: Browser) -> None:
     page.get_by_label("Email", exact=True).fill(STAFF_EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    nav = page.get_by_role("navigation", name="Main menu")
+    nav = page.locator("nav.mainnav")
+    expect(page.get_by_role("navigation", name="Main menu")).to_be_visible()
     expect(nav.get_by_role("link")).to_have_text(["Inbox", "My profile"])
+    page.get_by_label("Language", exact=True).select_option("da")
+    expect(nav.get_by_role("link")).to_have_text(["Indbakke", "Min profil"])
+    expect(page.get_by_role("heading", name="Indbakke")).to_be_visible()
+    page.get_by_label("Sprog", exact=True).select_option("en")
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
     page.goto(f"{site.url}/editor/#/users")
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
