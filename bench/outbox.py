@@ -5,7 +5,8 @@ migrated temporary database, the app under gunicorn, signed call steps), adds a
 Telegram bot and a listener's linked chat, and starts the fake Telegram Bot API from
 the tests with 50 ms latency per request. Then:
 
-1. **without the worker**: call-runtime webhook load for ``--seconds``; webhook p99.
+1. **without the worker**: call-runtime webhook load for ``--seconds`` while voicemails
+   are stored at ``--rate`` (their rows are then set aside); webhook p99.
 2. **with the worker**: ``ivr-designer worker`` runs as its own process while this
    script stores ``--count`` voicemails (each committed with its outbox row, as the
    recording callback does) at ``--rate`` per second, under the same webhook load.
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import shutil
 import signal
@@ -32,7 +34,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -43,10 +44,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sqlalchemy import func, select  # noqa: E402
+import webhook_throughput as wt  # noqa: E402
+from sqlalchemy import func, select, update  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-import webhook_throughput as wt  # noqa: E402
 from tests.integrations.fake_telegram import FakeTelegramServer  # noqa: E402
 
 BOT_TOKEN = "123456:AAH-bench-token_for-outbox-0123456789"
@@ -60,10 +61,12 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, int(len(ordered) * share) - 1)]
 
 
+FFMPEG_SINE = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440:d=2"]
+
+
 def make_opus(path: Path) -> None:
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440:d=2"]
-        + ["-ac", "1", "-c:a", "libopus", "-b:a", "24k", str(path)],
+        [*FFMPEG_SINE, "-ac", "1", "-c:a", "libopus", "-b:a", "24k", str(path)],
         check=True,
     )
 
@@ -71,7 +74,7 @@ def make_opus(path: Path) -> None:
 class Store:
     """Stores voicemails the way the recording callback does (row + outbox, one commit)."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], *, seed: bool = True) -> None:
         os.environ.update(env)
         from ivr_designer import create_app, crypto
         from ivr_designer.extensions import db
@@ -85,6 +88,13 @@ class Store:
 
         self.app = create_app()
         self.engine = db.engine(self.app)
+        if not seed:
+            with Session(self.engine) as session:
+                self.org_id = session.execute(select(Organisation.id)).scalar_one()
+                self.box_id = session.execute(
+                    select(VoicemailBox.id).where(VoicemailBox.key == "vm-main")
+                ).scalar_one()
+            return
         media = Path(self.app.config["MEDIA_FOLDER"]) / "voicemail"
         media.mkdir(parents=True, exist_ok=True)
         make_opus(media / "shared.opus.ogg")
@@ -139,7 +149,7 @@ class Store:
             enqueue_voicemail(session, voicemail)
             session.commit()
 
-    def run(self, count: int, rate: float, done: threading.Event) -> None:
+    def run(self, count: int, rate: float) -> None:
         started = time.perf_counter()
         for index in range(count):
             if rate > 0:
@@ -147,13 +157,21 @@ class Store:
                 if wait > 0:
                     time.sleep(wait)
             self.one()
-        done.set()
+
+    def cancel_all(self) -> None:
+        from ivr_designer.models import OutboxDelivery
+
+        with Session(self.engine) as session:
+            session.execute(update(OutboxDelivery).values(status="cancelled"))
+            session.commit()
 
     def progress(self) -> tuple[int, int]:
         from ivr_designer.models import OutboxDelivery
 
         with Session(self.engine) as session:
-            total = session.execute(select(func.count(OutboxDelivery.id))).scalar_one()
+            total = session.execute(
+                select(func.count(OutboxDelivery.id)).where(OutboxDelivery.status != "cancelled")
+            ).scalar_one()
             delivered = session.execute(
                 select(func.count(OutboxDelivery.id)).where(OutboxDelivery.status == "delivered")
             ).scalar_one()
@@ -174,6 +192,21 @@ class Store:
         delays = [(done - stored).total_seconds() for stored, done in rows]
         span = (max(d for _, d in rows) - min(s for s, _ in rows)).total_seconds()
         return delays, span
+
+
+def _store_in_child(env: dict[str, str], count: int, rate: float) -> None:
+    """Its own process, so neither the load generator nor the fake slows the storing."""
+    Store(env, seed=False).run(count, rate)
+
+
+def _fake_in_child(latency: float, queue: Any) -> None:
+    with FakeTelegramServer(BOT_TOKEN) as fake:
+        fake.fake.delay = latency
+        fake.fake.chats[CHAT_ID] = "ok"
+        queue.put(fake.base_url)
+        while True:
+            time.sleep(60)
+            fake.fake.received.clear()  # nobody reads them; keep the memory flat
 
 
 def webhook_load(port: int, base: str, version_id: int, args: argparse.Namespace) -> Any:
@@ -199,9 +232,10 @@ def main() -> int:
     url, schema = wt.database_for(args, folder)
     port = wt.free_port()
     base = f"http://127.0.0.1:{port}"
-    fake = FakeTelegramServer(BOT_TOKEN).__enter__()
-    fake.fake.delay = args.latency
-    fake.fake.chats[CHAT_ID] = "ok"
+    queue: Any = multiprocessing.Queue()
+    fake = multiprocessing.Process(target=_fake_in_child, args=(args.latency, queue), daemon=True)
+    fake.start()
+    fake_url = queue.get(timeout=30)
     env = {
         **os.environ,
         "IVR_INSTANCE_PATH": str(folder / "instance"),
@@ -209,7 +243,7 @@ def main() -> int:
         "SECRET_KEY": "bench-secret",
         "PUBLIC_BASE_URL": base,
         "TELEPHONY_PROVIDER": "null",
-        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "TELEGRAM_API_BASE_URL": fake_url,
         "PYTHONPATH": str(ROOT),
     }
     from ivr_designer.crypto import generate_key
@@ -220,19 +254,30 @@ def main() -> int:
     processes: list[subprocess.Popen[bytes]] = []
     try:
         version_id = wt.seed({k: env[k] for k in keys})
-        store = Store({**{k: env[k] for k in keys}, "TELEGRAM_API_BASE_URL": fake.base_url})
+        store_env = {**{k: env[k] for k in keys}, "TELEGRAM_API_BASE_URL": fake_url}
+        store = Store(store_env)
         processes.append(wt.gunicorn("ivr_designer:create_app()", port, web_args, env, ROOT))
         asyncio.run(wt.drive(port, wt.prepare_calls(base, version_id, 50), 4, 2.0))  # warm-up
+        # Without the worker: the same storing, the same webhook load; the rows are then
+        # dropped (cancelled) so only the with-worker phase counts for delivery times.
+        baseline_store = multiprocessing.Process(
+            target=_store_in_child,
+            args=(store_env, int(args.rate * args.seconds) if args.rate > 0 else 200, args.rate),
+        )
+        baseline_store.start()
         without = webhook_load(port, base, version_id, args)
+        baseline_store.join()
+        store.cancel_all()
 
+        threads = str(args.threads)
         worker = subprocess.Popen(
-            [str(Path(sys.executable).with_name("ivr-designer")), "worker"]
-            + ["--threads", str(args.threads)],
+            [str(Path(sys.executable).with_name("ivr-designer")), "worker", "--threads", threads],
             env=env,
         )
         processes.append(worker)
-        stored = threading.Event()
-        storer = threading.Thread(target=store.run, args=(args.count, args.rate, stored))
+        storer = multiprocessing.Process(
+            target=_store_in_child, args=(store_env, args.count, args.rate)
+        )
         started = time.perf_counter()
         storer.start()
         # The webhook load runs as long as voicemails are being stored.
@@ -252,7 +297,7 @@ def main() -> int:
     finally:
         for process in processes:
             wt.stop(process)
-        fake.__exit__(None, None, None)
+        fake.terminate()
         wt.drop_schema(args, schema)
         shutil.rmtree(folder, ignore_errors=True)
 

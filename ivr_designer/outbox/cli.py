@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from types import FrameType
@@ -22,13 +23,23 @@ __all__ = ["worker_command"]
     default=None,
     help="Delivery threads (default: NOTIFY_WORKER_THREADS).",
 )
+@click.option(
+    "--nice",
+    "niceness",
+    type=click.IntRange(min=0, max=19),
+    default=10,
+    show_default=True,
+    help="Lower this process's CPU priority: call webhooks on the same machine come first.",
+)
 @with_appcontext
-def worker_command(threads: int | None) -> None:
+def worker_command(threads: int | None, niceness: int) -> None:
     """Deliver the notification outbox (Telegram, webhooks) until stopped.
 
     On SIGTERM or SIGINT no new delivery starts; those in flight finish first.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if niceness:
+        os.nice(niceness)
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
