@@ -146,7 +146,7 @@ def _core(field: fields.Field[Any]) -> Loader | None:
         return _integer
     if kind is fields.Boolean:
         boolean: fields.Boolean = field  # type: ignore[assignment]
-        if True in boolean.truthy and False in boolean.falsy:
+        if True in boolean.truthy and False in boolean.falsy and False not in boolean.truthy:
             return _boolean
         return None
     if kind is fields.List:

@@ -222,6 +222,10 @@ class WithBooleanOfOwnWords(Schema):
     b = fields.Boolean(truthy={"ja"}, falsy={"nej"})
 
 
+class WithEverythingTrue(Schema):
+    b = fields.Boolean(truthy={True, False}, falsy={False})
+
+
 @pytest.mark.parametrize(
     "schema",
     [
@@ -233,6 +237,7 @@ class WithBooleanOfOwnWords(Schema):
         WithFunction,
         WithPluck,
         WithBooleanOfOwnWords,
+        WithEverythingTrue,
     ],
 )
 def test_schemas_it_does_not_mirror_get_no_fast_path(schema: type[Schema]) -> None:
