@@ -151,6 +151,15 @@ def site(live_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
         yield running
 
 
+@pytest.fixture
+def worker_site(live_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    """Uploads longer than a second are transcoded by the in-process audio worker."""
+    monkeypatch.setenv("IVR_INSTANCE_PATH", str(tmp_path / "instance"))
+    extra = {"AUDIO_WORKER_THREADS": 1, "AUDIO_INLINE_MAX_SECONDS": 1}
+    with serve(live_database, tmp_path, extra) as running:
+        yield running
+
+
 @dataclass
 class TelegramSite(Site):
     telegram: FakeTelegram = field(default=None)  # type: ignore[assignment]

@@ -5,7 +5,7 @@ integrations) and what a staff member is shown."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from integrations.notify.signing import generate_secret
 from ivr_designer.models import (
+    AudioAsset,
     Call,
     CallStep,
     Fax,
@@ -388,3 +389,51 @@ def test_telegram_bot_setup_and_deep_links(telegram_site: TelegramSite, browser:
     own = page.locator(".deep-link a")
     expect(own).to_have_attribute("href", re.compile(r"^https://t\.me/ivr_test_bot\?start=\S+"))
     assert [e for e in browser.console_errors if "status of 400" not in e] == []
+
+
+def test_audio_upload_processing_then_ready_and_expiry_warning(
+    worker_site: Site, browser: Browser, tmp_path: Path
+) -> None:
+    site = worker_site
+    media = Path(site.app.config["MEDIA_FOLDER"]) / "audio"
+    write_test_wav(media / "jingle.pcm.wav")
+    with Session(site.engine) as session:
+        session.add(
+            AudioAsset(
+                org_id=site.org_id,
+                key="jingle",
+                name="Jingle",
+                use="hold_music",
+                kind="upload",
+                status="ready",
+                rights_kind="royalty_free",
+                rights_licence_text="Licensed for telephony use",
+                rights_valid_until=date.today() + timedelta(days=10),
+                telephony_path="audio/jingle.pcm.wav",
+                duration_s=0.5,
+            )
+        )
+        session.commit()
+    page = browser.page
+    sign_in(page, site)
+    page.get_by_role("link", name="Audio", exact=True).click()
+    expect(page.get_by_test_id("asset-jingle")).to_contain_text("Rights end in 10 day(s)")
+
+    # A 4 s upload is longer than the inline limit: processing, polled until ready.
+    page.get_by_label("Audio file").set_input_files(
+        str(write_test_wav(tmp_path / "long.wav", seconds=4.0))
+    )
+    page.get_by_label("Key", exact=False).first.fill("long-prompt")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.get_by_test_id("upload-state")).to_have_text("Processing…")
+    row = page.get_by_test_id("asset-long-prompt")
+    expect(row).to_contain_text("processing")
+    expect(page.get_by_test_id("upload-state")).to_have_text("Uploaded and ready", timeout=30_000)
+    expect(row).to_contain_text("ready")
+    with Session(site.engine) as session:
+        query = select(AudioAsset).where(AudioAsset.key == "long-prompt")
+        asset = session.execute(query).scalar_one()
+        assert asset.status == "ready"
+        assert asset.duration_s is not None
+        assert 3.5 < asset.duration_s < 4.5
+    assert browser.console_errors == []
