@@ -53,6 +53,7 @@ class SweepReport:
     files_deleted: int = 0
     batches: int = 0
     longest_batch_s: float = 0.0
+    in_transactions_s: float = 0.0
     seconds: float = 0.0
     audit_entries: int = 0
 
@@ -62,6 +63,7 @@ class SweepReport:
     def note_batch(self, seconds: float) -> None:
         self.batches += 1
         self.longest_batch_s = max(self.longest_batch_s, seconds)
+        self.in_transactions_s += seconds
 
 
 @dataclass(frozen=True)
