@@ -71,8 +71,32 @@ _INSERT_CALL: dict[str, Any] = {
     .on_conflict_do_nothing()
     .returning(CALL_TABLE.c.id),
 }
-# executemany of one fixed statement: compiled once (a multi-row VALUES is not cached).
-_INSERT_STEP = insert(STEP_TABLE)
+_STEP_COLUMNS = (
+    "org_id",
+    "call_id",
+    "seq",
+    "flow_name",
+    "node_id",
+    "node_type",
+    "input",
+    "port",
+    "ended",
+    "at",
+    "duration_ms",
+)
+_STEPS_PER_INSERT = 8
+
+
+def _insert_steps(rows: int) -> Any:
+    """One INSERT of ``rows`` rows (one round trip) with named parameters, so that
+    SQLAlchemy compiles it once per row count (a VALUES list of literals never hits
+    the compiled cache, and executemany is a pipeline of statements on psycopg)."""
+    return insert(STEP_TABLE).values(
+        [{name: bindparam(f"{name}_{row}") for name in _STEP_COLUMNS} for row in range(rows)]
+    )
+
+
+_INSERT_STEPS = {rows: _insert_steps(rows) for rows in range(1, _STEPS_PER_INSERT + 1)}
 _SET_OUTCOME = (
     update(CALL_TABLE)
     .where(
@@ -171,25 +195,33 @@ def record_steps(
     """Append ``steps`` (the nodes one webhook answer ran) to the call's trace."""
     if not steps:
         return
-    session.connection().execute(
-        _INSERT_STEP,
-        [
+    rows = [
+        {
+            "org_id": org_id,
+            "call_id": handle.id,
+            "seq": handle.next_seq + offset,
+            "flow_name": step.flow_name[:200],
+            "node_id": step.node_id[:64],
+            "node_type": step.node_type[:32],
+            "input": _clip(step.input, 255),
+            "port": _clip(step.port, 32),
+            "ended": _clip(step.ended, 32),
+            "at": now + timedelta(microseconds=offset),
+            "duration_ms": duration_ms,
+        }
+        for offset, step in enumerate(steps)
+    ]
+    connection = session.connection()
+    for start in range(0, len(rows), _STEPS_PER_INSERT):
+        chunk = rows[start : start + _STEPS_PER_INSERT]
+        connection.execute(
+            _INSERT_STEPS[len(chunk)],
             {
-                "org_id": org_id,
-                "call_id": handle.id,
-                "seq": handle.next_seq + offset,
-                "flow_name": step.flow_name[:200],
-                "node_id": step.node_id[:64],
-                "node_type": step.node_type[:32],
-                "input": _clip(step.input, 255),
-                "port": _clip(step.port, 32),
-                "ended": _clip(step.ended, 32),
-                "at": now + timedelta(microseconds=offset),
-                "duration_ms": duration_ms,
-            }
-            for offset, step in enumerate(steps)
-        ],
-    )
+                f"{name}_{row}": value
+                for row, values in enumerate(chunk)
+                for name, value in values.items()
+            },
+        )
 
 
 def set_outcome(session: Session, call_id: int, outcome: str) -> None:

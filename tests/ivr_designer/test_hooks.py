@@ -380,3 +380,48 @@ def test_sqlite_webhook_writers_queue_at_the_gate_until_the_first_one_ends(tmp_p
         first.close()
         second.close()
         engine.dispose()
+
+
+def test_a_long_answer_is_traced_in_order_across_insert_chunks(line, db_session):
+    from datetime import UTC, datetime
+
+    from ivr_designer.calls.operations import StepRecord, open_call, record_steps
+
+    org, number = line["org"], line["number"]
+    now = datetime.now(UTC)
+    handle = open_call(
+        db_session,
+        org_id=org.id,
+        number_id=number.id,
+        call_sid="CA-long",
+        caller="+4512345678",
+        called=number.e164,
+        flow_version_id=None,
+        now=now,
+        new=True,
+    )
+    steps = [StepRecord("main", f"play-{n}", "play", port="next") for n in range(11)]
+    record_steps(db_session, org.id, handle, steps, now=now, duration_ms=3)
+    again = open_call(
+        db_session,
+        org_id=org.id,
+        number_id=number.id,
+        call_sid="CA-long",
+        caller="+4512345678",
+        called=number.e164,
+        flow_version_id=None,
+        now=now,
+    )
+    assert (again.id, again.next_seq) == (handle.id, 12)
+    record_steps(
+        db_session, org.id, again, [StepRecord("main", "bye", "hangup")], now=now, duration_ms=None
+    )
+    rows = db_session.execute(
+        select(CallStep.seq, CallStep.node_id)
+        .where(CallStep.call_id == handle.id)
+        .order_by(CallStep.seq)
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        *((n + 1, f"play-{n}") for n in range(11)),
+        (12, "bye"),
+    ]
