@@ -392,3 +392,22 @@ def test_a_deactivated_persons_token_links_nothing(
     post_update(org, message_update(f"/start {token}", chat_id=5110), secret)
     assert _chats(db_session) == []
     assert "expired" in _replies(fake_telegram, 5110)[0]
+
+
+@pytest.mark.parametrize(
+    ("chat", "title"),
+    [
+        ({"id": 1, "type": "private", "first_name": "Bo", "last_name": "Berg"}, "Bo Berg"),
+        ({"id": 1, "type": "private", "username": "bo_b"}, "@bo_b"),
+        ({"id": -1, "type": "group", "title": "Sales desk"}, "Sales desk"),
+        ({"id": -1, "type": "supergroup", "title": "x" * 300}, "x" * 200),
+        ({"id": 1, "type": "private"}, ""),
+    ],
+)
+def test_the_chat_title_kept_with_a_link(chat, title):
+    from integrations.notify.telegram_links import parse_link_command
+
+    update_ = {"message": {"message_id": 1, "chat": chat, "text": "/start abc"}}
+    command = parse_link_command(update_)
+    assert command is not None
+    assert command.title == title
