@@ -9,12 +9,15 @@ the caller passes the token, the API base URL and a timeout.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
+import ssl
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import certifi
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, WebhookInfo
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
@@ -28,6 +31,12 @@ __all__ = ["ALLOWED_UPDATES", "BotClient", "Button", "scrub"]
 T = TypeVar("T")
 ALLOWED_UPDATES = ("message", "callback_query")
 _SECRET_PARAMETER = re.compile(r"""(['"]secret_token['"]:\s*)(['"])[^'"]*\2""")
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One verifying context for all calls: httpx would load the CA bundle per client."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 class _RedactWebhookSecret(logging.Filter):
@@ -77,6 +86,7 @@ class BotClient:
                 read_timeout=self.timeout,
                 write_timeout=self.timeout,
                 pool_timeout=self.timeout,
+                httpx_kwargs={"verify": _tls()},
             )
             await request.initialize()
             try:
