@@ -21,7 +21,8 @@ def reachable_from_entry(graph: nx.MultiDiGraph) -> set[str]:
     entry = graph.graph.get("entry")
     if not isinstance(entry, str) or entry not in graph:
         return set()
-    return {entry} | nx.descendants(graph, entry)
+    # Breadth-first over the adjacency itself: lighter than `descendants`' edge by edge.
+    return set(nx.single_source_shortest_path_length(graph, entry))
 
 
 def unreachable_nodes(graph: nx.MultiDiGraph) -> list[Finding]:

@@ -15,6 +15,7 @@ MODULES = [
     "flows.validation.references",
     "flows.validation.subflows",
     "flows.diff",
+    "flows.nodes._fastload",
 ]
 
 
