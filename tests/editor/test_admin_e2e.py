@@ -131,7 +131,11 @@ def test_inbox_play_claim_and_mark_handled(site: Site, browser: Browser) -> None
         assert row.handled_at is not None
 
     # Faxes: the PDF opens through the API.
-    page.get_by_role("tab", name="Faxes").click()
+    page.get_by_role("tab", name="Voicemails").focus()
+    page.keyboard.press("ArrowRight")
+    faxes_tab = page.get_by_role("tab", name="Faxes")
+    expect(faxes_tab).to_have_attribute("aria-selected", "true")
+    expect(faxes_tab).to_be_focused()
     page.get_by_label("State").select_option("all")
     fax_link = page.get_by_role("link", name="Open PDF")
     expect(fax_link).to_be_visible()

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState, type KeyboardEvent } from "react";
 import { api, ApiError, apiPage, query } from "../api";
 import { useApp } from "../context";
 import { formatDuration, formatWhen } from "./logic";
@@ -28,6 +28,9 @@ type Kind = "voicemail" | "fax";
 const BASE: Record<Kind, string> = { voicemail: "/api/voicemails", fax: "/api/faxes" };
 const BOXES: Record<Kind, string> = { voicemail: "/api/voicemail-boxes", fax: "/api/fax-boxes" };
 const STATES = ["open", "claimed", "handled", "all"] as const;
+const KINDS = ["voicemail", "fax"] as const;
+/** New messages show up without a reload. */
+const REFRESH_MS = 30_000;
 
 function Item({ kind, item, onChange, onError }: {
   kind: Kind;
@@ -141,6 +144,24 @@ export function InboxPage() {
     () => apiPage<InboxItem>(`${BASE[kind]}${query({ box_id: box, state, page, per_page: 20 })}`),
     [kind, box, state, page],
   );
+  const { reload } = list;
+  useEffect(() => {
+    const timer = window.setInterval(reload, REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [reload]);
+  const choose = (k: Kind) => {
+    setKind(k);
+    setBox("");
+    setPage(1);
+  };
+  // Arrow keys move between the tabs (the WAI-ARIA tabs pattern).
+  const onTabKey = (event: KeyboardEvent<HTMLButtonElement>) => {
+    if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+    event.preventDefault();
+    const next = KINDS[(KINDS.indexOf(kind) + 1) % KINDS.length];
+    choose(next);
+    document.getElementById(`inbox-tab-${next}`)?.focus();
+  };
   const change = (next: InboxItem | null, id: number, message: string) => {
     if (message) setStatus(message);
     setActionError(null);
@@ -151,23 +172,24 @@ export function InboxPage() {
   return (
     <Page title={t("navInbox")} wide>
       <div className="tabs inline" role="tablist" aria-label={t("navInbox")}>
-        {(["voicemail", "fax"] as const).map((k) => (
+        {KINDS.map((k) => (
           <button
             key={k}
+            id={`inbox-tab-${k}`}
             type="button"
             role="tab"
             aria-selected={kind === k}
+            aria-controls="inbox-panel"
+            tabIndex={kind === k ? 0 : -1}
             className={kind === k ? "active" : ""}
-            onClick={() => {
-              setKind(k);
-              setBox("");
-              setPage(1);
-            }}
+            onClick={() => choose(k)}
+            onKeyDown={onTabKey}
           >
             {t(k === "voicemail" ? "voicemails" : "faxes")}
           </button>
         ))}
       </div>
+      <div role="tabpanel" id="inbox-panel" aria-labelledby={`inbox-tab-${kind}`}>
       <div className="row filters">
         <label>
           {t("box")}
@@ -216,6 +238,7 @@ export function InboxPage() {
           <Pager pagination={list.data.pagination} onPage={setPage} />
         </>
       )}
+      </div>
     </Page>
   );
 }
