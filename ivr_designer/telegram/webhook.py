@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import BadRequest, TelegramError
 
 from integrations.notify.telegram_links import SECRET_TOKEN_HEADER, check_secret_token
@@ -30,7 +31,14 @@ log = logging.getLogger(__name__)
 
 def receive(org_id: int) -> tuple[Response, int]:
     """Telegram's webhook for the org's bot (X-Telegram-Bot-Api-Secret-Token required)."""
-    bot = bots.bot_for_org(db.session, org_id)
+    try:
+        bot = bots.bot_for_org(db.session, org_id)
+    except SQLAlchemyError:
+        # Telegram delivers an org's updates in order and holds back the rest while one
+        # fails, so a database hiccup must not turn into a 5xx (or a retry storm).
+        log.exception("Telegram webhook for org %s: the database is unavailable", org_id)
+        db.session.rollback()
+        return jsonify({}), 200
     if bot is None:
         return error_response(404, "not found")
     try:

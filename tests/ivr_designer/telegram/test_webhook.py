@@ -430,3 +430,15 @@ def test_telegram_errors_on_the_answer_keep_the_claim(
     assert post_update(org, press, world["secret"]).status_code == 200
     assert _voicemail(db_session, world["voicemail"].id).claimed_by_id == world["bo"].id
     assert fake_telegram.fake.calls("editMessageReplyMarkup")  # tried despite the failed answer
+
+
+def test_a_database_failure_is_logged_and_answered_200(world, org, post_update, db_session, caplog):
+    from sqlalchemy import text
+
+    # The bots table vanishes inside the test's transaction (rolled back afterwards).
+    db_session.execute(text("ALTER TABLE telegram_bot RENAME TO telegram_bot_gone"))
+    db_session.commit()
+    with caplog.at_level(logging.ERROR):
+        response = post_update(org, message_update("/stop", chat_id=STAFF_CHAT), world["secret"])
+    assert response.status_code == 200
+    assert "database is unavailable" in caplog.text
