@@ -7,7 +7,10 @@ concurrency: each simulated call is ``POST /hooks/voice`` (creates the call reco
 renders hours → welcome → menu) followed by the menu's result with ``Digits=1``
 (transition + the answer group's <Enqueue>), both signed exactly as Twilio signs.
 The same load then hits a bare Flask app answering a constant TwiML string under the
-same gunicorn settings. Prints requests/s, p50 and p99 for both and the ratio.
+same gunicorn settings. Prints requests/s, p50 and p99 for both and the ratio, and the
+workers' CPU time per request (from /proc: on a shared machine the figure that moves
+least with the neighbours' load). After a clean shutdown of the app's workers it counts
+the stored calls and trace steps against the answered requests ("trace check").
 
 Targets: ratio >= 0.6, p99 < 25 ms at 50 concurrent requests, SQLite and PostgreSQL.
 
@@ -216,6 +219,22 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def server_cpu(master: int) -> float:
+    """CPU seconds used so far by gunicorn's workers (Linux /proc; 0.0 elsewhere).
+
+    Requests/s depend on whatever else the machine is doing; CPU per request much less.
+    """
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        total = 0
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 # --- load -----------------------------------------------------------------------------
 
 
@@ -280,13 +299,14 @@ async def _worker(
     deadline: float,
     latencies: list[float],
     errors: list[int],
+    answered: list[int],
 ) -> None:
     host = f"127.0.0.1:{port}"
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.monotonic() < deadline and not queue.empty():
             pair = queue.get_nowait()
-            for item in pair:
+            for kind, item in enumerate(pair):
                 try:
                     status, elapsed = await _request(reader, writer, host, item)
                 except (ConnectionError, asyncio.IncompleteReadError):
@@ -297,6 +317,8 @@ async def _worker(
                 latencies.append(elapsed)
                 if status != 200:
                     errors.append(status)
+                else:
+                    answered[kind] += 1
     finally:
         writer.close()
 
@@ -309,10 +331,11 @@ async def drive(
         queue.put_nowait(pair)
     latencies: list[float] = []
     errors: list[int] = []
+    answered = [0, 0]  # incoming calls, menu results answered with 200
     started = time.perf_counter()
     deadline = time.monotonic() + seconds
     await asyncio.gather(
-        *(_worker(port, queue, deadline, latencies, errors) for _ in range(concurrency))
+        *(_worker(port, queue, deadline, latencies, errors, answered) for _ in range(concurrency))
     )
     wall = time.perf_counter() - started
     latencies.sort()
@@ -323,20 +346,36 @@ async def drive(
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan"),
         "errors": len(errors),
         "statuses": sorted(set(errors)),
+        "answered": answered,
     }
 
 
 def run_levels(
-    port: int, base: str, version_id: int, args: argparse.Namespace
-) -> dict[int, dict[str, Any]]:
-    results = {}
-    asyncio.run(
-        drive(port, prepare_calls(base, version_id, 50), 5, 2.0)  # warm-up (caches, pools)
-    )
+    port: int, base: str, version_id: int, args: argparse.Namespace, master: int
+) -> dict[Any, dict[str, Any]]:
+    results: dict[Any, dict[str, Any]] = {}
+    # warm-up (caches, pools)
+    results["warm-up"] = asyncio.run(drive(port, prepare_calls(base, version_id, 50), 5, 2.0))
     for concurrency in args.concurrency:
         pairs = prepare_calls(base, version_id, args.max_requests // 2)
-        results[concurrency] = asyncio.run(drive(port, pairs, concurrency, args.seconds))
+        cpu = server_cpu(master)
+        result = asyncio.run(drive(port, pairs, concurrency, args.seconds))
+        used = server_cpu(master) - cpu
+        result["cpu_ms"] = used * 1000 / result["requests"] if result["requests"] else 0.0
+        results[concurrency] = result
     return results
+
+
+def trace_rows(url: str) -> tuple[int, int]:
+    """(calls, trace steps) the app stored, read after its workers stopped."""
+    from ivr_designer.database import build_engine
+
+    engine = build_engine(url)
+    with engine.connect() as connection:
+        calls = connection.execute(text("SELECT count(*) FROM call")).scalar_one()
+        steps = connection.execute(text("SELECT count(*) FROM call_step")).scalar_one()
+    engine.dispose()
+    return int(calls), int(steps)
 
 
 def main() -> int:
@@ -377,10 +416,13 @@ def main() -> int:
             }
         )
         processes.append(gunicorn("ivr_designer:create_app()", app_port, args, env, ROOT))
-        app_results = run_levels(app_port, base, version_id, args)
-        stop(processes.pop())
+        app_results = run_levels(app_port, base, version_id, args, processes[-1].pid)
+        stop(processes.pop())  # a clean shutdown: everything answered must be stored
+        stored = trace_rows(url)
         processes.append(gunicorn("bare_app:app", bare_port, args, env, folder))
-        bare_results = run_levels(bare_port, f"http://127.0.0.1:{bare_port}", version_id, args)
+        bare_results = run_levels(
+            bare_port, f"http://127.0.0.1:{bare_port}", version_id, args, processes[-1].pid
+        )
         stop(processes.pop())
     finally:
         for process in processes:
@@ -395,7 +437,8 @@ def main() -> int:
     )
     print(
         f"{'conc':>5} | {'app req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'err':>4} | "
-        f"{'bare req/s':>10} {'p50 ms':>7} {'p99 ms':>7} | {'ratio':>5}"
+        f"{'bare req/s':>10} {'p50 ms':>7} {'p99 ms':>7} | {'ratio':>5} | "
+        f"{'app cpu ms':>10} {'bare cpu ms':>11}"
     )
     verdict = True
     for concurrency in args.concurrency:
@@ -404,7 +447,7 @@ def main() -> int:
         print(
             f"{concurrency:>5} | {a['rps']:>9.0f} {a['p50_ms']:>7.2f} {a['p99_ms']:>7.2f} "
             f"{a['errors']:>4} | {b['rps']:>10.0f} {b['p50_ms']:>7.2f} {b['p99_ms']:>7.2f} | "
-            f"{ratio:>5.2f}"
+            f"{ratio:>5.2f} | {a['cpu_ms']:>10.2f} {b['cpu_ms']:>11.2f}"
         )
         if concurrency == max(args.concurrency):
             verdict = ratio >= 0.6 and a["p99_ms"] < 25 and a["errors"] == 0
@@ -412,7 +455,17 @@ def main() -> int:
         f"target at {max(args.concurrency)} concurrent: ratio >= 0.60 and app p99 < 25 ms "
         f"-> {'met' if verdict else 'NOT met'}"
     )
-    return 0
+    incoming = sum(result["answered"][0] for result in app_results.values())
+    results = sum(result["answered"][1] for result in app_results.values())
+    # main_number forced open: the call renders hours, welcome, menu (3 steps); Digits=1
+    # adds the menu's transition and the sales queue (2 steps).
+    expected = (incoming, 3 * incoming + 2 * results)
+    print(
+        f"trace check: {stored[0]} calls, {stored[1]} steps stored; answered requests "
+        f"imply {expected[0]} calls, {expected[1]} steps -> "
+        f"{'complete' if stored == expected else 'MISMATCH'}"
+    )
+    return 0 if stored == expected else 1
 
 
 if __name__ == "__main__":
