@@ -170,6 +170,13 @@ class Channel(ABC):
         """
         self.load_config(config)
 
+    def release(self) -> None:
+        """Close what this thread kept open between deliveries (connections, loops).
+
+        A worker thread calls it when it stops; the default keeps nothing.
+        """
+        return None
+
     def safe_deliver(
         self,
         message: Notification,

@@ -14,9 +14,9 @@ SQLite runs one worker.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,7 +46,18 @@ def channel_settings(app: Flask) -> dict[str, Any]:
         # The Telegram webhook derives the same key from SECRET_KEY to check buttons.
         "telegram_callback_secret": app.config["SECRET_KEY"],
         "allow_private_targets": bool(app.config["WEBHOOKS_ALLOW_PRIVATE_TARGETS"]),
+        # Each delivery thread keeps its Telegram connection; it releases it on stop.
+        "telegram_keep_connections": True,
     }
+
+
+def release_channels(app: Flask) -> None:
+    """Close what the calling thread's deliveries kept open (Telegram connections)."""
+    for channel in channels_for(app).values():
+        try:
+            channel.release()
+        except Exception:
+            log.exception("closing the %s channel failed", channel.kind)
 
 
 def channels_for(app: Flask) -> dict[str, Channel]:
@@ -184,8 +195,11 @@ def deliver_due(app: Flask, limit: int = 100) -> int:
     """Claim and deliver up to ``limit`` due rows in this thread; how many were tried."""
     ids = claim_due(app, limit)
     with app.app_context():
-        for delivery_id in ids:
-            deliver_one(app, delivery_id)
+        try:
+            for delivery_id in ids:
+                deliver_one(app, delivery_id)
+        finally:
+            release_channels(app)
     return len(ids)
 
 
@@ -198,7 +212,10 @@ class WorkerHandle:
         self.poll = float(app.config["NOTIFY_POLL_SECONDS"])
         self._stopping = threading.Event()
         self._slots = threading.Semaphore(self.threads)
-        self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="outbox")
+        self._queue: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._deliverers = [
+            threading.Thread(target=self._deliver, name=f"outbox-{n}") for n in range(self.threads)
+        ]
         self._dispatcher = threading.Thread(target=self._dispatch, name="outbox-dispatch")
         self._listener: threading.Thread | None = None
 
@@ -208,26 +225,36 @@ class WorkerHandle:
                 target=self._listen, name="outbox-listen", daemon=True
             )
             self._listener.start()
+        for thread in self._deliverers:
+            thread.start()
         self._dispatcher.start()
         return self
 
     def stop(self, timeout: float | None = None) -> None:
+        """No new claims; deliveries already claimed finish, then the threads end."""
         self._stopping.set()
         WAKE.set()
         self._dispatcher.join(timeout)
-        self._executor.shutdown(wait=True)
+        for _ in self._deliverers:
+            self._queue.put(None)
+        for thread in self._deliverers:
+            thread.join(timeout)
 
     @property
     def running(self) -> bool:
         return self._dispatcher.is_alive()
 
-    def _run(self, delivery_id: int) -> None:
-        try:
-            with self.app.app_context():
-                deliver_one(self.app, delivery_id)
-        finally:
-            self._slots.release()
-            WAKE.set()  # a slot is free: look for more
+    def _deliver(self) -> None:
+        with self.app.app_context():
+            try:
+                while (delivery_id := self._queue.get()) is not None:
+                    try:
+                        deliver_one(self.app, delivery_id)
+                    finally:
+                        self._slots.release()
+                        WAKE.set()  # a thread is free: look for more
+            finally:
+                release_channels(self.app)
 
     def _free_slots(self) -> int:
         free = 0
@@ -248,11 +275,9 @@ class WorkerHandle:
             for _ in range(free - len(ids)):
                 self._slots.release()
             for delivery_id in ids:
-                self._executor.submit(self._run, delivery_id)
-            if ids and len(ids) == free:
-                WAKE.wait(self.poll)  # all threads busy: wait for one to finish
-            elif not ids:
-                WAKE.wait(self.poll)
+                self._queue.put(delivery_id)
+            if not ids or len(ids) == free:
+                WAKE.wait(self.poll)  # nothing due, or every thread busy
 
     def _listen(self) -> None:
         """PostgreSQL: LISTEN on a connection of its own; each NOTIFY wakes the dispatcher."""

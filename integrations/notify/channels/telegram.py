@@ -1,8 +1,10 @@
 """Telegram through python-telegram-bot: voicemails as voice messages, faxes as PDFs.
 
-PTB is asyncio; the outbox worker is not. Each :meth:`TelegramChannel.deliver` runs one
-short private event loop (``asyncio.run``) with its own HTTP client, so nothing is shared
-between threads and nothing outlives the call. No ``getMe`` per delivery: the request
+PTB is asyncio; the outbox worker is not. By default each delivery runs one short
+private event loop with its own HTTP client. With ``telegram_keep_connections`` (the
+outbox worker) each thread keeps its own loop and one client per bot token instead, so
+messages reuse a keep-alive connection; nothing crosses threads, and the thread calls
+:meth:`TelegramChannel.release` when it stops. No ``getMe`` per delivery: the request
 object is initialised directly instead of ``Bot.initialize``.
 
 The API base URL is an installation setting (``telegram_base_url``), for a local Bot API
@@ -18,6 +20,7 @@ import logging
 import os
 import re
 import ssl
+import threading
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -84,6 +87,19 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+def _new_request(timeout: float) -> HTTPXRequest:
+    return HTTPXRequest(
+        connection_pool_size=1,
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        pool_timeout=timeout,
+        media_write_timeout=timeout,
+        httpx_kwargs={"verify": _tls_context()},
+    )
+
+
+MAX_OPEN_BOTS = 8  # open clients kept per thread (one per org bot it delivered for)
 BUTTON_LABELS = {"claim": "Claim", "handled": "Handled"}
 
 
@@ -141,10 +157,49 @@ class TelegramChannel(Channel):
     config_schema = TelegramConfig
 
     def __init__(
-        self, *, base_url: str = DEFAULT_BASE_URL, callback_key: bytes | None = None
+        self,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        callback_key: bytes | None = None,
+        keep_connections: bool = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.callback_key = callback_key
+        self.keep_connections = keep_connections
+        # Per thread: one event loop and one open client per bot token, so a worker
+        # thread reuses its keep-alive connection instead of a new TLS handshake per
+        # message. Nothing crosses threads; :meth:`release` closes them.
+        self._local = threading.local()
+
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = asyncio.new_event_loop()
+            self._local.loop = loop
+            self._local.requests = {}
+        return loop
+
+    async def _request(self, token: str, timeout: float) -> HTTPXRequest:
+        requests: dict[tuple[str, float], HTTPXRequest] = self._local.requests
+        request = requests.get((token, timeout))
+        if request is None:
+            while len(requests) >= MAX_OPEN_BOTS:  # bots replaced or removed: drop the oldest
+                await requests.pop(next(iter(requests))).shutdown()
+            request = _new_request(timeout)
+            await request.initialize()
+            requests[(token, timeout)] = request
+        return request
+
+    def release(self) -> None:
+        loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
+        if loop is None or loop.is_closed():
+            return
+        requests: dict[tuple[str, float], HTTPXRequest] = self._local.requests
+        for request in requests.values():
+            loop.run_until_complete(request.shutdown())
+        requests.clear()
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> TelegramChannel:
@@ -153,6 +208,7 @@ class TelegramChannel(Channel):
         return cls(
             base_url=str(settings.get("telegram_base_url") or DEFAULT_BASE_URL),
             callback_key=derive_key(secret) if secret else None,
+            keep_connections=bool(settings.get("telegram_keep_connections", False)),
         )
 
     def _bot(self, token: str, request: HTTPXRequest) -> Bot:
@@ -174,12 +230,14 @@ class TelegramChannel(Channel):
     ) -> DeliveryResult:
         loaded = self.load_config(config)
         token: str = loaded["bot_token"]
+        sending = asyncio.wait_for(
+            self._send(message, token, loaded["chat_id"], timeout), timeout * 3
+        )
         try:
-            sent = asyncio.run(
-                asyncio.wait_for(
-                    self._send(message, token, loaded["chat_id"], timeout), timeout * 3
-                )
-            )
+            if self.keep_connections:
+                sent = self._loop().run_until_complete(sending)
+            else:
+                sent = asyncio.run(sending)
         except TelegramError as exc:
             return classify(exc, token)
         except TimeoutError:
@@ -189,15 +247,10 @@ class TelegramChannel(Channel):
     async def _send(
         self, message: Notification, token: str, chat_id: int, timeout: float
     ) -> Message:
-        request = HTTPXRequest(
-            connection_pool_size=1,
-            connect_timeout=timeout,
-            read_timeout=timeout,
-            write_timeout=timeout,
-            pool_timeout=timeout,
-            media_write_timeout=timeout,
-            httpx_kwargs={"verify": _tls_context()},
-        )
+        if self.keep_connections:
+            request = await self._request(token, timeout)
+            return await self._send_with(self._bot(token, request), message, chat_id)
+        request = _new_request(timeout)
         await request.initialize()
         try:
             return await self._send_with(self._bot(token, request), message, chat_id)

@@ -50,6 +50,7 @@ class Live:
     engine: Engine
     env: dict[str, str]
     app: Flask
+    org_id: int
     box_id: int
 
     def session(self) -> Session:
@@ -61,12 +62,12 @@ class Live:
         media.mkdir(parents=True, exist_ok=True)
         name = f"{uuid.uuid4().hex}.wav"
         write_test_wav(media / name, seconds=0.5)
+        # The INSERT comes first, so on SQLite this transaction holds the write lock
+        # from its first statement (as the recording callback's write phase does).
         with self.session() as session:
-            box = session.get(VoicemailBox, self.box_id)
-            assert box is not None
             voicemail = Voicemail(
-                org_id=box.org_id,
-                box_id=box.id,
+                org_id=self.org_id,
+                box_id=self.box_id,
                 recording_sid=f"RE{uuid.uuid4().hex}",
                 caller="+4511223344",
                 duration_s=1,
@@ -104,7 +105,7 @@ def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def _seed(engine: Engine, app: Flask) -> int:
+def _seed(engine: Engine, app: Flask) -> tuple[int, int]:
     with Session(engine) as session:
         org = Organisation(name="Live ApS", slug=f"live-{uuid.uuid4().hex[:6]}", language="en")
         session.add(org)
@@ -133,7 +134,7 @@ def _seed(engine: Engine, app: Flask) -> int:
             )
         )
         session.commit()
-        return box.id
+        return org.id, box.id
 
 
 @pytest.fixture
@@ -180,7 +181,7 @@ def live(
     )
     fake_telegram.fake.chats[LISTENER_CHAT] = "ok"
     try:
-        yield Live(url, engine, env, app, _seed(engine, app))
+        yield Live(url, engine, env, app, *_seed(engine, app))
     finally:
         db.engine(app).dispose()
         engine.dispose()
