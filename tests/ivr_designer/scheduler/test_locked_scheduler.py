@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from ivr_designer import create_app
 from ivr_designer.extensions import db
+from ivr_designer.jobs import HOLDER_KEY
 from ivr_designer.models import SchedulerLock
 from ivr_designer.retention.sweep import SweepReport
-from ivr_designer.scheduler import LockedScheduler, build_scheduler
+from ivr_designer.scheduler import LockedScheduler, build_scheduler, start_embedded
 from tests.conftest import FAST_HASHING
 
 
@@ -92,3 +93,20 @@ def test_a_job_runs_only_while_the_guard_says_so(app):
 
     assert job_call(lambda: False) is None
     assert isinstance(job_call(lambda: True), SweepReport)
+
+
+def test_the_embedded_scheduler_takes_the_same_lock(own_database, tmp_path, monkeypatch):
+    url, engine = own_database
+    app = _app(url, tmp_path / "run", monkeypatch)
+    runner = start_embedded(app)  # what `ivr-designer run --scheduler` does
+    try:
+        deadline = time.monotonic() + 20
+        while not runner.active and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runner.active
+        assert _holder(engine) == runner.holder
+        assert app.extensions[HOLDER_KEY] == runner.holder
+    finally:
+        runner.stop()
+        db.engine(app).dispose()
+    assert _holder(engine) is None
