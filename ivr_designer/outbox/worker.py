@@ -17,6 +17,8 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -129,8 +131,53 @@ def _finish(session: Session, delivery_id: int, action: Any) -> str:
     return status
 
 
-def deliver_one(app: Flask, delivery_id: int) -> str:
-    """Deliver one claimed row; returns its new status. Needs an app context."""
+@dataclass(frozen=True)
+class Attempted:
+    """A remote call made, its outcome not yet written (the dispatcher batches those)."""
+
+    delivery_id: int
+    result: DeliveryResult
+    duration_ms: int
+    at: datetime
+
+
+def settle(session: Session, app: Flask, attempted: list[Attempted]) -> None:
+    """Write outcomes in the session's (write) transaction; rows no longer ours are skipped."""
+    for item in attempted:
+        row = session.get(OutboxDelivery, item.delivery_id, populate_existing=True)
+        if row is not None and row.status == "delivering":
+            apply_result(session, app, row, item.result, now=item.at, duration_ms=item.duration_ms)
+
+
+def settle_and_claim(app: Flask, attempted: list[Attempted], limit: int) -> list[int]:
+    """One write transaction per round: the outcomes of finished calls, then new claims.
+
+    On SQLite every write transaction queues behind (and holds up) call webhooks; a
+    round instead of two transactions per message keeps those waits rare and short.
+    """
+    with app.app_context():
+        session = db.new_session()
+        try:
+            _begin_writes(session)
+            settle(session, app, attempted)
+            if limit > 0:
+                return claim(session, limit, _lease(app))
+            session.commit()
+            return []
+        except Exception:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def deliver_one(
+    app: Flask, delivery_id: int, *, defer: Callable[[Attempted], None] | None = None
+) -> str:
+    """Deliver one claimed row; returns its new status. Needs an app context.
+
+    With ``defer`` the outcome is handed over instead of written ("attempted").
+    """
     session = db.new_session()
     try:
         delivery = session.get(OutboxDelivery, delivery_id)
@@ -160,6 +207,10 @@ def deliver_one(app: Flask, delivery_id: int) -> str:
                 timeout=float(app.config["NOTIFY_TIMEOUT_SECONDS"]),
             )
         elapsed = int((time.perf_counter() - started) * 1000)
+        if defer is not None:
+            session.rollback()
+            defer(Attempted(delivery_id, result, elapsed, utcnow()))
+            return "attempted"
         return _finish(
             session,
             delivery_id,
@@ -213,6 +264,7 @@ class WorkerHandle:
         self._stopping = threading.Event()
         self._slots = threading.Semaphore(self.threads)
         self._queue: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._results: queue.SimpleQueue[Attempted] = queue.SimpleQueue()
         self._deliverers = [
             threading.Thread(target=self._deliver, name=f"outbox-{n}") for n in range(self.threads)
         ]
@@ -239,6 +291,10 @@ class WorkerHandle:
             self._queue.put(None)
         for thread in self._deliverers:
             thread.join(timeout)
+        try:
+            settle_and_claim(self.app, self._drain(), 0)
+        except Exception:
+            log.exception("outbox: writing the last outcomes failed; those rows will retry")
 
     @property
     def running(self) -> bool:
@@ -249,12 +305,20 @@ class WorkerHandle:
             try:
                 while (delivery_id := self._queue.get()) is not None:
                     try:
-                        deliver_one(self.app, delivery_id)
+                        deliver_one(self.app, delivery_id, defer=self._results.put)
                     finally:
                         self._slots.release()
                         WAKE.set()  # a thread is free: look for more
             finally:
                 release_channels(self.app)
+
+    def _drain(self) -> list[Attempted]:
+        done: list[Attempted] = []
+        while True:
+            try:
+                done.append(self._results.get_nowait())
+            except queue.Empty:
+                return done
 
     def _free_slots(self) -> int:
         free = 0
@@ -266,12 +330,13 @@ class WorkerHandle:
         while not self._stopping.is_set():
             WAKE.clear()
             free = self._free_slots()
+            attempted = self._drain()
             ids: list[int] = []
-            if free:
+            if free or attempted:
                 try:
-                    ids = claim_due(self.app, free)
+                    ids = settle_and_claim(self.app, attempted, free)
                 except Exception:
-                    log.exception("outbox claim failed; trying again shortly")
+                    log.exception("outbox round failed; its rows retry after their lease")
             for _ in range(free - len(ids)):
                 self._slots.release()
             for delivery_id in ids:
