@@ -4,6 +4,7 @@ download: ``executable_path=/usr/bin/chromium``)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
@@ -72,10 +73,12 @@ class Browser:
         return path
 
     def docs_shot(self, name: str) -> Path:
-        """A test artifact, and the README's copy of it under docs/screenshots/."""
+        """A test artifact; with UPDATE_SCREENSHOTS=1 also the README's copy under
+        docs/screenshots/ (not on every run, so tests leave the working tree clean)."""
         path = self.shot(name)
-        DOCS.mkdir(parents=True, exist_ok=True)
-        (DOCS / f"{name}.png").write_bytes(path.read_bytes())
+        if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+            DOCS.mkdir(parents=True, exist_ok=True)
+            (DOCS / f"{name}.png").write_bytes(path.read_bytes())
         return path
 
 
