@@ -71,32 +71,11 @@ _INSERT_CALL: dict[str, Any] = {
     .on_conflict_do_nothing()
     .returning(CALL_TABLE.c.id),
 }
-_STEP_COLUMNS = (
-    "org_id",
-    "call_id",
-    "seq",
-    "flow_name",
-    "node_id",
-    "node_type",
-    "input",
-    "port",
-    "ended",
-    "at",
-    "duration_ms",
-)
-_STEPS_PER_INSERT = 8
-
-
-def _insert_steps(rows: int) -> Any:
-    """One INSERT of ``rows`` rows (one round trip) with named parameters, so that
-    SQLAlchemy compiles it once per row count (a VALUES list of literals never hits
-    the compiled cache, and executemany is a pipeline of statements on psycopg)."""
-    return insert(STEP_TABLE).values(
-        [{name: bindparam(f"{name}_{row}") for name in _STEP_COLUMNS} for row in range(rows)]
-    )
-
-
-_INSERT_STEPS = {rows: _insert_steps(rows) for rows in range(1, _STEPS_PER_INSERT + 1)}
+# executemany + RETURNING: SQLAlchemy's "insertmanyvalues" sends one multi-row INSERT
+# (one round trip) from a statement compiled once. A VALUES list written into the
+# statement is never cached (it compiled on every step), and a plain executemany is
+# a pipeline of one statement per row on psycopg.
+_INSERT_STEPS = insert(STEP_TABLE).returning(STEP_TABLE.c.id)
 _SET_OUTCOME = (
     update(CALL_TABLE)
     .where(
@@ -211,17 +190,7 @@ def record_steps(
         }
         for offset, step in enumerate(steps)
     ]
-    connection = session.connection()
-    for start in range(0, len(rows), _STEPS_PER_INSERT):
-        chunk = rows[start : start + _STEPS_PER_INSERT]
-        connection.execute(
-            _INSERT_STEPS[len(chunk)],
-            {
-                f"{name}_{row}": value
-                for row, values in enumerate(chunk)
-                for name, value in values.items()
-            },
-        )
+    session.connection().execute(_INSERT_STEPS, rows).all()
 
 
 def set_outcome(session: Session, call_id: int, outcome: str) -> None:
