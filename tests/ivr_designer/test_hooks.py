@@ -425,3 +425,17 @@ def test_a_long_answer_is_traced_in_order_across_insert_chunks(line, db_session)
         *((n + 1, f"play-{n}") for n in range(11)),
         (12, "bye"),
     ]
+
+
+def test_a_changed_auth_token_takes_effect_at_once(line, client, app, db_session):
+    from ivr_designer import crypto
+
+    assert line["provider"].post(f"{BASE}/hooks/voice", params()).status == 200  # remembered
+    account = line["account"]
+    account.auth_token_encrypted = crypto.encrypt("the-new-token", app)
+    db_session.add(account)
+    db_session.commit()
+    old = line["provider"].post(f"{BASE}/hooks/voice", params(CallSid="CA" + "2" * 32))
+    assert old.status == 403
+    renewed = FakeProvider(account.account_sid, "the-new-token", client_transport(client))
+    assert renewed.post(f"{BASE}/hooks/voice", params(CallSid="CA" + "3" * 32)).status == 200
