@@ -54,6 +54,9 @@ BOT_TOKEN = "123456:AAH-bench-token_for-outbox-0123456789"
 CHAT_ID = 777001
 
 
+LOAD_BEFORE = " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return float("nan")
@@ -220,6 +223,7 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=10_000, help="voicemails to store")
     parser.add_argument("--rate", type=float, default=100.0, help="stored per second (0: max)")
     parser.add_argument("--threads", type=int, default=8, help="worker delivery threads")
+    parser.add_argument("--nice", type=int, default=0, help="worker niceness (0-19)")
     parser.add_argument("--latency", type=float, default=0.05, help="fake Telegram, seconds")
     parser.add_argument("--concurrency", type=int, default=4, help="webhook load")
     parser.add_argument("--seconds", type=float, default=10.0, help="baseline webhook load")
@@ -271,7 +275,14 @@ def main() -> int:
 
         threads = str(args.threads)
         worker = subprocess.Popen(
-            [str(Path(sys.executable).with_name("ivr-designer")), "worker", "--threads", threads],
+            [
+                str(Path(sys.executable).with_name("ivr-designer")),
+                "worker",
+                "--threads",
+                threads,
+                "--nice",
+                str(args.nice),
+            ],
             env=env,
         )
         processes.append(worker)
@@ -306,7 +317,8 @@ def main() -> int:
     print(
         f"\noutbox — {backend}; {args.count} voicemails stored at "
         f"{'max' if args.rate <= 0 else f'{args.rate:g}/s'} in {stored_in:.1f} s; "
-        f"fake Telegram {args.latency * 1000:.0f} ms; worker {args.threads} threads"
+        f"fake Telegram {args.latency * 1000:.0f} ms; worker {args.threads} threads, "
+        f"nice {args.nice}; load average before: {LOAD_BEFORE}"
     )
     print(
         f"delivered {len(delays)}/{args.count}: {len(delays) / span if span else 0:.1f} "

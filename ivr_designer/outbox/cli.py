@@ -27,9 +27,10 @@ __all__ = ["worker_command"]
     "--nice",
     "niceness",
     type=click.IntRange(min=0, max=19),
-    default=10,
+    default=0,
     show_default=True,
-    help="Lower this process's CPU priority: call webhooks on the same machine come first.",
+    help="Lower this process's CPU priority (PostgreSQL: webhooks on the same machine first; "
+    "with SQLite a low-priority writer can hold up webhooks waiting for its lock).",
 )
 @with_appcontext
 def worker_command(threads: int | None, niceness: int) -> None:
