@@ -31,7 +31,7 @@ from ivr_designer.callflows.schemas import (
     VersionSummarySchema,
 )
 from ivr_designer.extensions import db
-from ivr_designer.models import Flow, FlowVersion
+from ivr_designer.models import Flow
 
 blp = Blueprint("flows", __name__, url_prefix="/api/flows", description="Call flows.")
 
@@ -99,28 +99,32 @@ def validate_flow(data: dict[str, Any], flow_id: int) -> dict[str, Any]:
 @blp.route("/<int:flow_id>/publish", methods=["POST"])
 @blp.arguments(PublishSchema)
 @blp.response(201, VersionSchema)
-def publish(data: dict[str, Any], flow_id: int) -> FlowVersion:
+def publish(data: dict[str, Any], flow_id: int) -> dict[str, Any]:
     """Publish the draft as the next version; 422 with the findings when it has errors."""
-    return publishing.publish(db.session, current_actor(), flow_id, data["message"])
+    version = publishing.publish(db.session, current_actor(), flow_id, data["message"])
+    return publishing.with_author_names(db.session, [version])[0]
 
 
 @blp.route("/<int:flow_id>/versions", methods=["GET"])
 @blp.response(200, VersionSummarySchema(many=True))
-def versions(flow_id: int) -> list[FlowVersion]:
-    return publishing.list_versions(db.session, current_actor(), flow_id)
+def versions(flow_id: int) -> list[dict[str, Any]]:
+    found = publishing.list_versions(db.session, current_actor(), flow_id)
+    return publishing.with_author_names(db.session, found)
 
 
 @blp.route("/<int:flow_id>/versions/<int:number>", methods=["GET"])
 @blp.response(200, VersionSchema)
-def version(flow_id: int, number: int) -> FlowVersion:
-    return publishing.get_version(db.session, current_actor(), flow_id, number)
+def version(flow_id: int, number: int) -> dict[str, Any]:
+    found = publishing.get_version(db.session, current_actor(), flow_id, number)
+    return publishing.with_author_names(db.session, [found])[0]
 
 
 @blp.route("/<int:flow_id>/versions/<int:number>/publish", methods=["POST"])
 @blp.response(201, VersionSchema)
-def rollback(flow_id: int, number: int) -> FlowVersion:
+def rollback(flow_id: int, number: int) -> dict[str, Any]:
     """Publish an old version's document again, as a new version."""
-    return publishing.rollback(db.session, current_actor(), flow_id, number)
+    version = publishing.rollback(db.session, current_actor(), flow_id, number)
+    return publishing.with_author_names(db.session, [version])[0]
 
 
 @blp.route("/<int:flow_id>/diff", methods=["GET"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,7 +30,7 @@ from ivr_designer.callflows.documents import (
 )
 from ivr_designer.callflows.operations import get_flow, parse_submitted
 from ivr_designer.errors import Conflict, Invalid, NotFound
-from ivr_designer.models import Flow, FlowVersion
+from ivr_designer.models import Flow, FlowVersion, User
 
 DRAFT = "draft"
 # Flow names are free text; a download name keeps to characters every system accepts.
@@ -130,6 +131,30 @@ def list_versions(session: Session, actor: Actor, flow_id: int) -> list[FlowVers
             .order_by(FlowVersion.number.desc())
         ).scalars()
     )
+
+
+def with_author_names(session: Session, versions: Sequence[FlowVersion]) -> list[dict[str, Any]]:
+    """The versions as dicts with ``author_name``, looked up now rather than stored, so a
+    deleted author (``author_id`` set to NULL) leaves no name behind on the history."""
+    ids = {v.author_id for v in versions if v.author_id is not None}
+    names: dict[int, str] = {}
+    if ids:
+        # Past the tenant filter: a system administrator (no org) may have published here.
+        # Only the authors of versions the caller could already load are looked up.
+        rows = session.execute(
+            select(User.id, User.name)
+            .where(User.id.in_(sorted(ids)))
+            .execution_options(skip_tenant_scope=True)
+        )
+        names = {user_id: name for user_id, name in rows}
+    columns = [column.key for column in FlowVersion.__table__.columns]
+    return [
+        {
+            **{key: getattr(version, key) for key in columns},
+            "author_name": names.get(version.author_id) if version.author_id else None,
+        }
+        for version in versions
+    ]
 
 
 def _version(session: Session, flow: Flow, number: int) -> FlowVersion:

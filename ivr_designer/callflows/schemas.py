@@ -81,6 +81,9 @@ class VersionSummarySchema(Schema):
     number = fields.Int()
     message = fields.Str()
     author_id = fields.Int(allow_none=True)
+    author_name = fields.Str(
+        allow_none=True, metadata={"description": "The author's name; null once deleted."}
+    )
     created_at = fields.AwareDateTime()
     sha256 = fields.Str()
 

@@ -1,5 +1,6 @@
 """The editor's helpers: node types for the palette, live validation of an unsaved
-document, and simulated calls. Administrators only, like the flows they edit."""
+document, and simulated calls (of a flow, or of a call to a number). Administrators
+only, like the flows they edit."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from ivr_designer.callflows.access import require_admin
 from ivr_designer.callflows.publishing import validate_flow
 from ivr_designer.callflows.schemas import ValidationResultSchema
 from ivr_designer.editor.schemas import (
+    CallScriptSchema,
     NodeTypeSchema,
+    NumberTraceSchema,
     SimulateSchema,
     TraceSchema,
     ValidateDocumentSchema,
 )
-from ivr_designer.editor.simulation import simulate_flow
+from ivr_designer.editor.simulation import simulate_flow, simulate_number
 from ivr_designer.extensions import db
 
 blp = Blueprint("editor", __name__, url_prefix="/api", description="Flow editor helpers.")
@@ -54,3 +57,12 @@ def validate_document(data: dict[str, Any], flow_id: int) -> dict[str, Any]:
 def simulate(data: dict[str, Any], flow_id: int) -> dict[str, Any]:
     """One scripted call through the unsaved document, the draft or a version."""
     return simulate_flow(db.session, current_actor(), flow_id, **data)
+
+
+@blp.route("/numbers/<int:number_id>/simulate", methods=["POST"])
+@blp.arguments(CallScriptSchema)
+@blp.response(200, NumberTraceSchema)
+@blp.alt_response(409, description="The number has no published voice flow.")
+def simulate_call_to_number(data: dict[str, Any], number_id: int) -> dict[str, Any]:
+    """A call to the number as the runtime would answer it: its voice flow's live version."""
+    return simulate_number(db.session, current_actor(), number_id, **data)

@@ -14,13 +14,9 @@ class ValidateDocumentSchema(InputSchema):
     document = fields.Raw(required=True, metadata={"description": "The unsaved flow document."})
 
 
-class SimulateSchema(InputSchema):
-    document = fields.Raw(metadata={"description": "Unsaved document; default: ``version``."})
-    version = fields.Str(
-        load_default="draft",
-        validate=DOCUMENT_REF,
-        metadata={"description": "'draft', 'published' or a version number."},
-    )
+class CallScriptSchema(InputSchema):
+    """What the simulated caller does: when they call, from where, keys and outcomes."""
+
     at = fields.NaiveDateTime(
         required=True, metadata={"description": "Local time of the call in the org's zone."}
     )
@@ -32,6 +28,15 @@ class SimulateSchema(InputSchema):
     )
     outcomes = fields.List(
         fields.Str(validate=OUTCOME), load_default=list, validate=validate.Length(max=50)
+    )
+
+
+class SimulateSchema(CallScriptSchema):
+    document = fields.Raw(metadata={"description": "Unsaved document; default: ``version``."})
+    version = fields.Str(
+        load_default="draft",
+        validate=DOCUMENT_REF,
+        metadata={"description": "'draft', 'published' or a version number."},
     )
 
 
@@ -56,6 +61,16 @@ class TraceSchema(Schema):
     digits_left = fields.List(fields.Str())
     outcomes_left = fields.List(fields.Str())
     timezone = fields.Str()
+
+
+class NumberTraceSchema(TraceSchema):
+    """A simulated call to a number, and which flow version answered it."""
+
+    called = fields.Str()
+    number_id = fields.Int()
+    flow_id = fields.Int()
+    flow_name = fields.Str()
+    version = fields.Int()
 
 
 class NodeTypeSchema(Schema):

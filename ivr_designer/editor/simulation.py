@@ -1,5 +1,5 @@
 """Simulated calls for the editor: the same engine as the runtime, on an unsaved
-document, the draft or a published version."""
+document, the draft or a published version, or as a call to one of the org's numbers."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from ivr_designer.actor import Actor
 from ivr_designer.callflows.documents import parse_document
 from ivr_designer.callflows.operations import get_flow, parse_submitted
 from ivr_designer.callflows.publishing import _document
-from ivr_designer.errors import Invalid
+from ivr_designer.errors import Conflict, Invalid
 from ivr_designer.models import Flow, FlowVersion, Organisation
+from ivr_designer.numbers.operations import get_number
 
 
 def _other_flows(session: Session, flow: Flow) -> dict[str, FlowDocument]:
@@ -50,6 +51,48 @@ def simulate_flow(
         candidate = dataclasses.replace(parse_submitted(document), name=flow.name)
     else:
         candidate = parse_document(_document(session, flow, version))
+    return _run(session, flow, candidate, at, caller, digits, outcomes)
+
+
+def simulate_number(
+    session: Session,
+    actor: Actor,
+    number_id: int,
+    *,
+    at: dt.datetime,
+    caller: str = "+4512345678",
+    digits: Sequence[str] = (),
+    outcomes: Sequence[str] = (),
+) -> dict[str, Any]:
+    """A scripted call to one of the org's numbers: like the runtime, it enters the
+    published version of the number's voice flow (409 when there is none)."""
+    number = get_number(session, actor, number_id)
+    flow = number.voice_flow
+    live = flow.published_version if flow is not None else None
+    if flow is None or live is None:
+        problem = f"number {number.e164} has no published voice flow"
+        raise Conflict(problem, {"number_id": [problem]})
+    trace = _run(session, flow, parse_document(live.document), at, caller, digits, outcomes)
+    return {
+        **trace,
+        "called": number.e164,
+        "number_id": number.id,
+        "flow_id": flow.id,
+        "flow_name": flow.name,
+        "version": live.number,
+    }
+
+
+def _run(
+    session: Session,
+    flow: Flow,
+    candidate: FlowDocument,
+    at: dt.datetime,
+    caller: str,
+    digits: Sequence[str],
+    outcomes: Sequence[str],
+) -> dict[str, Any]:
+    """Simulate ``candidate`` as ``flow``, with the org's other live flows for goto_flow."""
     org = session.get(Organisation, flow.org_id)
     timezone = org.time_zone if org is not None else "Europe/Copenhagen"
     language = org.language if org is not None else "da"
