@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from "react";
-import { api } from "./api";
+import { useEffect, useState, type FormEvent } from "react";
+import { api, numbersOfFlowOrg, simulateNumber, type NumberChoice, type NumberTrace } from "./api";
 import { useApp } from "./context";
 import type { FlowDocument, Trace } from "./types";
 
@@ -33,23 +33,43 @@ export function Simulator({
   const [nextOutcome, setNextOutcome] = useState("answered");
   const [trace, setTrace] = useState<Trace | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // "" simulates this flow's unsaved draft; otherwise the id of the number called.
+  const [target, setTarget] = useState("");
+  const [numbers, setNumbers] = useState<NumberChoice[]>([]);
+  const [routed, setRouted] = useState<NumberTrace | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    numbersOfFlowOrg(flowId).then(
+      (list) => live && setNumbers(list),
+      (e: Error) => live && setError(e.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [flowId]);
 
   const run = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
+    const script = { at: `${at}:00`, caller, digits, outcomes };
     try {
-      const result = await api<Trace>("POST", `/api/flows/${flowId}/simulate`, {
-        document,
-        at: `${at}:00`,
-        caller,
-        digits,
-        outcomes,
-      });
-      setTrace(result);
-      onTrace(result);
+      if (target) {
+        const result = await simulateNumber(Number(target), script);
+        setTrace(result);
+        setRouted(result);
+        // The canvas shows this flow: it can only light up a path through it.
+        onTrace(result.flow_id === flowId ? result : null);
+      } else {
+        const result = await api<Trace>("POST", `/api/flows/${flowId}/simulate`, { document, ...script });
+        setTrace(result);
+        setRouted(null);
+        onTrace(result);
+      }
       setStep(0);
     } catch (e) {
       setTrace(null);
+      setRouted(null);
       onTrace(null);
       setError((e as Error).message);
     }
@@ -59,6 +79,22 @@ export function Simulator({
   return (
     <div className="simulator">
       <form onSubmit={run}>
+        <label>
+          {t("simTarget")}
+          <select value={target} onChange={(e) => setTarget(e.target.value)} data-testid="sim-target">
+            <option value="">{t("simThisFlow")}</option>
+            {numbers.length ? (
+              <optgroup label={t("simNumbers")}>
+                {numbers.map((n) => (
+                  <option key={n.id} value={String(n.id)} disabled={n.voice_flow_id === null}>
+                    {n.e164}
+                    {n.label ? ` (${n.label})` : ""} → {n.voice_flow_name ?? t("simNoFlow")}
+                  </option>
+                ))}
+              </optgroup>
+            ) : null}
+          </select>
+        </label>
         <label>
           {t("when")}
           <input type="datetime-local" required value={at} onChange={(e) => setAt(e.target.value)} data-testid="sim-at" />
@@ -111,6 +147,17 @@ export function Simulator({
       ) : null}
       {trace && current ? (
         <div className="trace" data-testid="sim-trace">
+          {routed ? (
+            <p data-testid="sim-route">
+              {t("simRoute", { number: routed.called, flow: routed.flow_name, n: routed.version })}
+              {routed.flow_id !== flowId ? (
+                <>
+                  {" "}
+                  {t("simOtherFlow")} <a href={`#/flows/${routed.flow_id}`}>{t("simOpenFlow", { flow: routed.flow_name })}</a>
+                </>
+              ) : null}
+            </p>
+          ) : null}
           <div className="row">
             <button type="button" disabled={step === 0} onClick={() => setStep(step - 1)}>
               {t("previous")}

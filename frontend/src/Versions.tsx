@@ -1,7 +1,10 @@
 import { useEffect, useState } from "react";
 import { api } from "./api";
 import { useApp } from "./context";
-import type { VersionInfo } from "./types";
+import type { VersionInfo as BaseVersionInfo } from "./types";
+
+/** A version as the API lists it: the author's name is null once the user is deleted. */
+type VersionInfo = BaseVersionInfo & { author_name?: string | null };
 
 export function Versions({
   flowId,
@@ -84,7 +87,13 @@ export function Versions({
           <li key={v.number}>
             <strong>{t("version", { n: v.number })}</strong>{" "}
             <time dateTime={v.created_at}>{new Date(v.created_at).toLocaleString(lang === "da" ? "da-DK" : "en-GB")}</time>{" "}
-            {v.author_id ? <span className="muted">{t("author", { id: v.author_id })}</span> : null}
+            {v.author_name ? (
+              <span className="muted" data-testid={`author-${v.number}`}>
+                {t("authorName", { name: v.author_name })}
+              </span>
+            ) : v.author_id ? (
+              <span className="muted">{t("author", { id: v.author_id })}</span>
+            ) : null}
             <div className="message">{v.message}</div>
             {v.number !== versions[0].number ? (
               <button type="button" className="small" onClick={() => rollback(v.number)}>

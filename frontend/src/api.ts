@@ -1,4 +1,6 @@
 // The JSON API, cookie-authenticated; writes carry the CSRF token the server hands out.
+import type { Trace } from "./types";
+
 let csrfToken: string | null = null;
 
 export class ApiError extends Error {
@@ -130,4 +132,41 @@ export function upload<T>(
     xhr.onerror = () => reject(new ApiError(0, "network error", null));
     xhr.send(form);
   });
+}
+
+/** One of the org's numbers, as the simulator offers it. */
+export interface NumberChoice {
+  id: number;
+  e164: string;
+  label: string;
+  voice_flow_id: number | null;
+  voice_flow_name: string | null;
+}
+
+/** A simulated call to a number, and the flow version that answered it. */
+export interface NumberTrace extends Trace {
+  called: string;
+  number_id: number;
+  flow_id: number;
+  flow_name: string;
+  version: number;
+}
+
+/** What the simulated caller does: local time, caller number, keys and outcomes. */
+export interface CallScript {
+  at: string;
+  caller: string;
+  digits: string[];
+  outcomes: string[];
+}
+
+/** The numbers of the organisation that owns ``flowId`` (a system admin sees many orgs). */
+export async function numbersOfFlowOrg(flowId: number): Promise<NumberChoice[]> {
+  const flow = await api<{ org_id: number }>("GET", `/api/flows/${flowId}`);
+  return api<NumberChoice[]>("GET", `/api/numbers${query({ org_id: flow.org_id })}`);
+}
+
+/** A call to a number as the runtime would answer it (its flow's live version). */
+export function simulateNumber(numberId: number, script: CallScript): Promise<NumberTrace> {
+  return api<NumberTrace>("POST", `/api/numbers/${numberId}/simulate`, script);
 }

@@ -10,8 +10,10 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr_designer.models import Flow, FlowVersion
-from tests.conftest import write_test_wav
+from ivr_designer import crypto
+from ivr_designer.callflows.documents import canonical_document, document_sha256, parse_document
+from ivr_designer.models import Flow, FlowVersion, PhoneNumber, ProviderAccount
+from tests.conftest import simple_flow_document, write_test_wav
 from tests.editor.conftest import EMAIL, PASSWORD, Browser, Site
 
 
@@ -127,6 +129,50 @@ def upload_prompt(page: Page, browser: Browser, folder: Path, key: str) -> None:
     expect(page.get_by_role("heading", name="Flows")).to_be_visible()
 
 
+def route_numbers(site: Site) -> tuple[int, int]:
+    """The reception number to main_number; a second number to another live flow."""
+    with Session(site.engine) as session:
+        main = session.execute(select(Flow).where(Flow.name == "main_number")).scalar_one()
+        document = canonical_document(parse_document(simple_flow_document("other_line")))
+        other = Flow(org_id=site.org_id, name="other_line", draft=document)
+        session.add(other)
+        session.flush()
+        live = FlowVersion(
+            org_id=site.org_id,
+            flow_id=other.id,
+            number=1,
+            document=document,
+            sha256=document_sha256(document),
+        )
+        session.add(live)
+        session.flush()
+        other.published_version_id = live.id
+        account = ProviderAccount(
+            org_id=site.org_id,
+            provider="twilio",
+            account_sid="AC" + "7" * 32,
+            auth_token_encrypted=crypto.encrypt("token", site.app),
+        )
+        session.add(account)
+        session.flush()
+        numbers = [
+            PhoneNumber(
+                org_id=site.org_id,
+                e164=e164,
+                label=label,
+                provider_account_id=account.id,
+                voice_flow_id=flow.id,
+            )
+            for e164, label, flow in (
+                ("+4570121212", "Reception", main),
+                ("+4570343434", "Support", other),
+            )
+        ]
+        session.add_all(numbers)
+        session.commit()
+        return numbers[0].id, numbers[1].id
+
+
 def test_build_validate_publish_simulate_and_roll_back(
     site: Site, browser: Browser, tmp_path: Path
 ) -> None:
@@ -200,6 +246,7 @@ def test_build_validate_publish_simulate_and_roll_back(
     page.get_by_label("What changed").fill("First version")
     page.get_by_role("button", name="Publish now").click()
     expect(page.get_by_test_id("notice")).to_have_text("Published as version 1")
+    reception, support = route_numbers(site)
 
     # Simulator: Christmas Day is a holiday; a Tuesday morning reaches the menu.
     trace = simulate(page, "2026-12-25T10:00")
@@ -221,6 +268,26 @@ def test_build_validate_publish_simulate_and_roll_back(
     expect(page.locator('.react-flow__edge[data-id="menu:1"]')).to_have_class(re.compile("taken"))
     browser.shot("04-simulator")
 
+    # A call to the reception number: its flow is this one, so its live path lights up.
+    page.get_by_test_id("sim-target").select_option(str(reception))
+    trace = simulate(page, "2026-11-24T10:00", digits="1")
+    expect(page.get_by_test_id("sim-route")).to_have_text(
+        "+4570121212 is answered by main_number, live version v1."
+    )
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(node(page, "ring_group")).to_have_class(re.compile("current"))
+    expect(node(page, "menu")).to_have_class(re.compile("visited"))
+    # The support number answers with another flow: its steps, and a link to open it.
+    page.get_by_test_id("sim-target").select_option(str(support))
+    trace = simulate(page, "2026-11-24T10:00")
+    expect(trace.locator(".path")).to_contain_text("greeting")
+    open_other = page.get_by_role("link", name="Open other_line")
+    expect(open_other).to_have_attribute("href", re.compile(r"^#/flows/\d+$"))
+    expect(page.locator(".react-flow__node.visited")).to_have_count(0)
+    browser.shot("04b-simulator-number")
+    page.get_by_test_id("sim-target").select_option("")
+
     # A second version, then the versions panel: diff and roll back.
     pick(page, "play")
     page.get_by_label("Text to speak").fill("Lukket på grund af helligdag.")
@@ -232,6 +299,7 @@ def test_build_validate_publish_simulate_and_roll_back(
 
     page.get_by_test_id("tab-versions").click()
     expect(page.get_by_test_id("versions")).to_contain_text("New holiday message")
+    expect(page.get_by_test_id("author-2")).to_have_text("by Admin")
     page.get_by_role("button", name="Show on canvas").click()
     expect(node(page, "play")).to_have_class(re.compile("diff-changed"))
     expect(node(page, "menu")).not_to_have_class(re.compile("diff-"))
