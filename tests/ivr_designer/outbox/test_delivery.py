@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from integrations.notify.telegram_links import derive_key, verify_callback
 from ivr_designer.models import AuditEntry, OutboxDelivery, TelegramChat, Voicemail
 from ivr_designer.models.base import utcnow
 from ivr_designer.outbox.enqueue import enqueue_event, enqueue_fax, enqueue_voicemail
@@ -61,6 +62,12 @@ def test_a_voicemail_is_announced_to_every_recipient_when_all_are_up(
         assert "&lt;mig&gt; &amp; tak" in caption  # escaped for Telegram's HTML
         buttons = voice.reply_markup["inline_keyboard"][0]
         assert [b["text"] for b in buttons] == ["Claim", "Handled"]
+        # Signed with the key the Telegram webhook checks (derived from SECRET_KEY).
+        key = derive_key(app.config["SECRET_KEY"])
+        assert [verify_callback(key, b["callback_data"]) for b in buttons] == [
+            (voicemail.id, "claim"),
+            (voicemail.id, "handled"),
+        ]
     [hook] = webhook_receiver.received
     assert hook.verified
     [webhook_row] = deliveries(db_session, channel="webhook")
