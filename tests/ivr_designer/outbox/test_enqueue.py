@@ -110,3 +110,16 @@ def test_no_bot_means_no_telegram_rows(setup, db_session, make_voicemail):
     db_session.commit()
     rows = enqueue.enqueue_voicemail(db_session, make_voicemail(setup.box))
     assert [r.channel for r in rows] == ["webhook"]
+
+
+def test_late_media_makes_waiting_deliveries_due_at_once(app, setup, db_session, make_voicemail):
+    from ivr_designer.models.base import utcnow
+
+    voicemail = make_voicemail(setup.box, with_media=False)
+    enqueue.enqueue_voicemail(db_session, voicemail)
+    db_session.commit()
+    deliver_due(app)  # postponed: the recording is not there yet
+    assert all(r.next_attempt_at > utcnow() for r in deliveries(db_session))
+    assert enqueue.media_ready(db_session, "voicemail", voicemail.id) == 3
+    db_session.commit()
+    assert all(r.next_attempt_at <= utcnow() for r in deliveries(db_session))
