@@ -40,9 +40,10 @@ editor: $(EDITOR_OUT)
 frontend-test: $(NODE_STAMP)
 	cd frontend && npm run typecheck && npm test
 
-# Migrates, ensures the demo org "Demo ApS" and its admin (login printed), serves.
+# Migrates, ensures the demo org "Demo ApS" and its admin (login printed), serves, and runs
+# the scheduled jobs and notification delivery in the same process.
 run: sysdeps $(STAMP) editor
-	$(BIN)/ivr-designer run --demo --host $(HOST) --port $(PORT)
+	$(BIN)/ivr-designer run --demo --scheduler --host $(HOST) --port $(PORT)
 
 # Production-style: migrations are explicit, gunicorn serves wsgi:app.
 migrate: $(STAMP)
