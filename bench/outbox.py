@@ -133,6 +133,7 @@ class Store:
             self.org_id, self.box_id = org.id, box.id
 
     def one(self) -> None:
+        from ivr_designer.hooks.transactions import begin_writes
         from ivr_designer.models import Voicemail
         from ivr_designer.outbox.enqueue import enqueue_voicemail
 
@@ -147,6 +148,7 @@ class Store:
                 opus_path="voicemail/shared.opus.ogg",
                 status="ready",
             )
+            begin_writes(session, relaxed=False)  # as the recording callback does
             session.add(voicemail)
             session.flush()
             enqueue_voicemail(session, voicemail)
@@ -212,8 +214,66 @@ def _fake_in_child(latency: float, queue: Any) -> None:
             fake.fake.received.clear()  # nobody reads them; keep the memory flat
 
 
+async def drive_rate(
+    port: int, pairs: list[Any], rate: float, seconds: float, connections: int = 32
+) -> dict[str, Any]:
+    """Open-loop load: a new call every ``1/rate`` s whatever the server does.
+
+    A call's first request is timed from when it was due (so a server falling behind
+    shows in the figures instead of slowing the load down); the second from its send.
+    """
+    host = f"127.0.0.1:{port}"
+    pool: asyncio.Queue[Any] = asyncio.Queue()
+    for _ in range(connections):
+        pool.put_nowait(await asyncio.open_connection("127.0.0.1", port))
+    latencies: list[float] = []
+    errors: list[int] = []
+
+    async def call(pair: Any, due: float) -> None:
+        reader, writer = await pool.get()
+        try:
+            for kind, item in enumerate(pair):
+                status, elapsed = await wt._request(reader, writer, host, item)
+                if kind == 0:
+                    elapsed = time.perf_counter() - due
+                latencies.append(elapsed)
+                if status != 200:
+                    errors.append(status)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            writer.close()
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            errors.append(0)
+        finally:
+            pool.put_nowait((reader, writer))
+
+    started = time.perf_counter()
+    tasks = []
+    for index, pair in enumerate(pairs[: int(rate * seconds)]):
+        due = started + index / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(call(pair, due)))
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - started
+    while not pool.empty():
+        pool.get_nowait()[1].close()
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / wall if wall else 0.0,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p99_ms": percentile(latencies, 0.99) * 1000 if latencies else float("nan"),
+        "errors": len(errors),
+    }
+
+
 def webhook_load(port: int, base: str, version_id: int, args: argparse.Namespace) -> Any:
+    """Closed loop (``--concurrency`` callers back to back: the machine saturated) or,
+    with ``--call-rate``, open loop at a fixed rate of calls (headroom left)."""
     pairs = wt.prepare_calls(base, version_id, args.max_requests // 2)
+    if args.call_rate > 0:
+        return asyncio.run(drive_rate(port, pairs, args.call_rate, args.seconds))
     return asyncio.run(wt.drive(port, pairs, args.concurrency, args.seconds))
 
 
@@ -225,7 +285,13 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8, help="worker delivery threads")
     parser.add_argument("--nice", type=int, default=0, help="worker niceness (0-19)")
     parser.add_argument("--latency", type=float, default=0.05, help="fake Telegram, seconds")
-    parser.add_argument("--concurrency", type=int, default=4, help="webhook load")
+    parser.add_argument("--concurrency", type=int, default=4, help="webhook load (closed loop)")
+    parser.add_argument(
+        "--call-rate",
+        type=float,
+        default=0.0,
+        help="webhook load as calls per second, open loop (two requests each; 0: closed loop)",
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="baseline webhook load")
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--worker-class", default="gthread")
@@ -314,6 +380,11 @@ def main() -> int:
 
     backend = urlsplit(url).scheme.split("+")[0]
     ratio = with_worker["p99_ms"] / without["p99_ms"] if without["p99_ms"] else float("nan")
+    load_label = (
+        f"open loop, {args.call_rate:g} calls/s"
+        if args.call_rate > 0
+        else f"closed loop, {args.concurrency} concurrent"
+    )
     print(
         f"\noutbox — {backend}; {args.count} voicemails stored at "
         f"{'max' if args.rate <= 0 else f'{args.rate:g}/s'} in {stored_in:.1f} s; "
@@ -328,7 +399,7 @@ def main() -> int:
         else "nothing was delivered"
     )
     print(
-        f"webhook load ({args.concurrency} concurrent): without worker "
+        f"webhook load ({load_label}): without worker "
         f"{without['rps']:.0f} req/s p50 {without['p50_ms']:.2f} ms p99 {without['p99_ms']:.2f} ms "
         f"({without['errors']} errors); with worker {with_worker['rps']:.0f} req/s "
         f"p50 {with_worker['p50_ms']:.2f} ms p99 {with_worker['p99_ms']:.2f} ms "

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from integrations.notify.base import Notification
 from ivr_designer import crypto
+from ivr_designer.audio_lib.storage import absolute
 from ivr_designer.models import (
     Call,
     Fax,
@@ -98,6 +99,11 @@ def _voicemail_fields(
         return fields
     media = _inbox_media()
     if delivery.channel == "telegram" and media is not None:
+        ready = absolute(voicemail.opus_path, _media_root(app))
+        if ready is not None:  # made already (the common case): no write needed
+            fields["media_path"] = Path(ready)
+            fields["media_content_type"] = "audio/ogg"
+            return fields
         # End the reading transaction first: making the rendition writes its path, and
         # on SQLite a write must start its transaction (no read-then-write upgrade).
         session.commit()

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from integrations.notify import registry
 from integrations.notify.base import Channel, DeliveryResult
 from ivr_designer.extensions import db
+from ivr_designer.hooks.transactions import begin_writes
 from ivr_designer.models import OutboxDelivery
 from ivr_designer.models.base import utcnow
 from ivr_designer.outbox.enqueue import NOTIFY_CHANNEL, WAKE
@@ -111,12 +112,14 @@ def claim(
 
 
 def _begin_writes(session: Session) -> None:
-    """Start a transaction that writes. SQLite: take the write lock with the first
-    statement (a read-then-write transaction fails at once when another connection
-    committed meanwhile); the lock is then held only for the few statements after."""
-    session.commit()
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE outbox_delivery SET id = id WHERE 0 = 1"))
+    """Start a transaction that writes, queued with the call webhooks' writers.
+
+    SQLite: take the write lock with the first statement (a read-then-write transaction
+    fails at once when another connection committed meanwhile), after waiting at the
+    webhooks' write gate: a worker that met the busy handler instead would make waiting
+    webhooks sleep-poll for the lock (see ``ivr_designer.hooks.transactions``).
+    """
+    begin_writes(session, relaxed=False)
 
 
 def _finish(session: Session, delivery_id: int, action: Any) -> str:
