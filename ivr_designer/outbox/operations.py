@@ -14,6 +14,7 @@ from ivr_designer.errors import Conflict, Forbidden, NotFound
 from ivr_designer.models import OutboxDelivery, TelegramChat, WebhookEndpoint
 from ivr_designer.models.base import utcnow
 from ivr_designer.outbox.enqueue import wake_on_commit
+from ivr_designer.webhooks.deliveries import TEST_KEY_PREFIX
 
 __all__ = ["DeliveryFilter", "list_deliveries", "retry_delivery", "with_targets"]
 
@@ -34,6 +35,8 @@ def _require_admin(actor: Actor) -> None:
 
 
 def _filtered(query: Select[Any], wanted: DeliveryFilter) -> Select[Any]:
+    # Test-sends are shown in their endpoint's delivery log, not as notifications.
+    query = query.where(OutboxDelivery.idempotency_key.not_like(f"{TEST_KEY_PREFIX}%"))
     if wanted.status == "pending":
         query = query.where(OutboxDelivery.status.in_(("pending", "delivering")))
     elif wanted.status != "all":
@@ -99,6 +102,11 @@ def retry_delivery(session: Session, actor: Actor, delivery_id: int) -> OutboxDe
     ).scalar_one_or_none()
     if delivery is None:
         raise NotFound("delivery not found")
+    if delivery.idempotency_key.startswith(TEST_KEY_PREFIX):
+        raise Conflict(
+            "a test-send is not a notification; send a new test from the endpoint instead",
+            {"id": ["test-send"]},
+        )
     if delivery.status not in RETRYABLE:
         raise Conflict(
             f"only dead or cancelled deliveries can be retried; this one is {delivery.status}",

@@ -107,6 +107,11 @@ def test_a_failing_receiver_shows_in_the_log_and_leaves_the_failure_run_alone(
     db_session.refresh(row)
     assert row.consecutive_failures == 0
     assert row.enabled
+    # A failed test-send is not a dead notification: not listed there, not retryable.
+    assert client.get("/api/deliveries?status=all", headers=admin_headers).json == []
+    retried = client.post(f"/api/deliveries/{first['delivery_id']}/retry", headers=admin_headers)
+    assert retried.status_code == 409
+    assert retried.json["fields"] == {"id": ["test-send"]}
 
 
 def test_an_unreachable_receiver_is_reported_not_raised(
