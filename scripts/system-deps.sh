@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the app and its tests run: ffmpeg/ffprobe (audio
 # transcoding), sox and espeak-ng (test audio: music-like signals and real speech),
-# chromium (the editor's browser tests, driven by Playwright; no browser download).
+# chromium and firefox-esr (the editor's browser tests: Playwright and WebDriver BiDi;
+# no browser download).
 # Does nothing when they are all present, so `make run` / `make test` stay fast.
 set -euo pipefail
 
-declare -A need=([ffmpeg]=ffmpeg [ffprobe]=ffmpeg [sox]=sox [espeak-ng]=espeak-ng [chromium]=chromium)
+declare -A need=([ffmpeg]=ffmpeg [ffprobe]=ffmpeg [sox]=sox [espeak-ng]=espeak-ng [chromium]=chromium [firefox-esr]=firefox-esr)
 missing=()
 for tool in "${!need[@]}"; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("${need[$tool]}")
