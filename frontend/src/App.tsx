@@ -1,8 +1,9 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ReactElement } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactElement, type RefObject } from "react";
 import { api, ApiError, setCsrf } from "./api";
 import { AppContext } from "./context";
 import { FlowsList } from "./FlowsList";
 import { initialLang, translate, type Key, type Lang } from "./i18n";
+import { leavesPage, type LeaveGuard } from "./leaveGuard";
 import { Login } from "./Login";
 import { AudioPage } from "./admin/Audio";
 import { BoxesPage } from "./admin/Boxes";
@@ -27,25 +28,48 @@ interface Me {
 // the staff inbox do not download it.
 const Editor = lazy(() => import("./Editor").then((module) => ({ default: module.Editor })));
 
-function useHash(): string {
+/** The location hash, changed only once the page being left agrees (its leave guard
+ * saved its work or the user chose to lose it); a refused change is put back. */
+function useGuardedHash(guard: RefObject<LeaveGuard | null>): string {
   const [hash, setHash] = useState(window.location.hash);
+  const accepted = useRef(window.location.hash);
   useEffect(() => {
-    const onChange = () => setHash(window.location.hash);
+    let asking = false;
+    const accept = (next: string) => {
+      accepted.current = next;
+      setHash(next);
+    };
+    const onChange = () => {
+      const next = window.location.hash;
+      const check = guard.current;
+      if (!check || !leavesPage(accepted.current, next)) return accept(next);
+      if (asking) return;
+      asking = true;
+      void check().then((ok) => {
+        asking = false;
+        if (ok) accept(window.location.hash);
+        else window.history.replaceState(null, "", accepted.current || window.location.pathname);
+      });
+    };
     window.addEventListener("hashchange", onChange);
     return () => window.removeEventListener("hashchange", onChange);
-  }, []);
+  }, [guard]);
   return hash;
 }
 
 export function App() {
   const [lang, setLang] = useState<Lang>(initialLang);
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const hash = useHash();
+  const leaveGuard = useRef<LeaveGuard | null>(null);
+  const hash = useGuardedHash(leaveGuard);
   const t = useCallback(
     (key: Key, vars?: Record<string, string | number>) => translate(lang, key, vars),
     [lang],
   );
-  const app = useMemo(() => ({ lang, t }), [lang, t]);
+  const setLeaveGuard = useCallback((guard: LeaveGuard | null) => {
+    leaveGuard.current = guard;
+  }, []);
+  const app = useMemo(() => ({ lang, t, setLeaveGuard }), [lang, t, setLeaveGuard]);
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -65,6 +89,7 @@ export function App() {
   }, []);
 
   const signOut = async () => {
+    if (leaveGuard.current && !(await leaveGuard.current())) return;
     await api("POST", "/api/auth/logout").catch(() => undefined);
     setCsrf(null);
     setMe(null);

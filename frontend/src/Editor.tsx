@@ -29,6 +29,7 @@ import {
 import { findingsByNode } from "./findings";
 import { FlowNodeView } from "./FlowNodeView";
 import { History } from "./history";
+import { flushBeforeLeave } from "./leaveGuard";
 import { autoLayout } from "./layout";
 import { NodeForm } from "./NodeForm";
 import { Simulator } from "./Simulator";
@@ -65,7 +66,7 @@ interface DiffView {
 }
 
 function EditorCanvas({ flowId }: { flowId: number }) {
-  const { t } = useApp();
+  const { t, setLeaveGuard } = useApp();
   const flowApi = useReactFlow();
   const [types, setTypes] = useState<NodeTypeInfo[]>([]);
   const [flow, setFlow] = useState<FlowInfo | null>(null);
@@ -91,7 +92,7 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   const history = useRef(new History<Snapshot>({ nodes: [], edges: [], meta }));
   const revision = useRef(0);
   const savedJson = useRef("");
-  const saving = useRef(false);
+  const inflight = useRef<Promise<boolean> | null>(null);
   const clipboard = useRef<Snapshot | null>(null);
 
   const typeMap = useMemo(() => new Map(types.map((info) => [info.type, info])), [types]);
@@ -181,33 +182,52 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   }, [logic, loaded, flowId]);
 
   // Autosave of the draft, a second after the last change; a stale revision is a 409.
+  // A save asked for while one is running waits for it, then saves what is left.
   const saveNow = useCallback(async (): Promise<boolean> => {
+    while (inflight.current) await inflight.current;
     const json = JSON.stringify(graphToDocument(state.current.nodes, state.current.edges, state.current.meta));
     if (json === savedJson.current) return true;
-    if (saving.current) return false;
-    saving.current = true;
-    setSave("saving");
-    try {
-      const saved = await api<FlowInfo>("PUT", `/api/flows/${flowId}/draft`, {
-        document: JSON.parse(json) as FlowDocument,
-        draft_revision: revision.current,
-      });
-      revision.current = saved.draft_revision;
-      savedJson.current = json;
-      setFlow((f) => (f ? { ...f, draft_revision: saved.draft_revision } : f));
-      setSave("saved");
-      return true;
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 409) setSave("conflict");
-      else {
-        setSave("error");
-        setSaveError((e as Error).message);
+    const run = (async () => {
+      setSave("saving");
+      try {
+        const saved = await api<FlowInfo>("PUT", `/api/flows/${flowId}/draft`, {
+          document: JSON.parse(json) as FlowDocument,
+          draft_revision: revision.current,
+        });
+        revision.current = saved.draft_revision;
+        savedJson.current = json;
+        setFlow((f) => (f ? { ...f, draft_revision: saved.draft_revision } : f));
+        setSave("saved");
+        return true;
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 409) setSave("conflict");
+        else {
+          setSave("error");
+          setSaveError((e as Error).message);
+        }
+        return false;
       }
-      return false;
+    })();
+    inflight.current = run;
+    try {
+      return await run;
     } finally {
-      saving.current = false;
+      inflight.current = null;
     }
   }, [flowId]);
+
+  const unsaved = useCallback(
+    () => JSON.stringify(graphToDocument(state.current.nodes, state.current.edges, state.current.meta)) !== savedJson.current,
+    [],
+  );
+
+  // Leaving for another page saves first; only a failed save asks.
+  useEffect(() => {
+    setLeaveGuard(() =>
+      flushBeforeLeave({ isDirty: unsaved, save: saveNow, confirm: () => window.confirm(t("leaveSaveFailed")) }),
+    );
+    return () => setLeaveGuard(null);
+  }, [saveNow, setLeaveGuard, t, unsaved]);
 
   useEffect(() => {
     if (!flow || save === "conflict" || docJson === savedJson.current) return;
@@ -218,13 +238,11 @@ function EditorCanvas({ flowId }: { flowId: number }) {
 
   useEffect(() => {
     const guard = (event: BeforeUnloadEvent) => {
-      if (JSON.stringify(graphToDocument(state.current.nodes, state.current.edges, state.current.meta)) !== savedJson.current) {
-        event.preventDefault();
-      }
+      if (unsaved()) event.preventDefault();
     };
     window.addEventListener("beforeunload", guard);
     return () => window.removeEventListener("beforeunload", guard);
-  }, []);
+  }, [unsaved]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {
@@ -449,16 +467,12 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   const publishDisabled = !validation || errors > 0 || checking || save === "conflict";
   const publishWhy = errors > 0 ? t("publishBlocked", { n: errors }) : checking ? t("checking") : "";
 
-  const leave = (event: React.MouseEvent) => {
-    if (dirty && !window.confirm(t("leaveUnsaved"))) event.preventDefault();
-  };
-
   if (!flow) return <p className="centre">{notice || t("loading")}</p>;
 
   return (
     <div className="editor">
       <div className="toolbar" role="toolbar" aria-label={flow.name}>
-        <a href="#/flows" onClick={leave}>
+        <a href="#/flows">
           ← {t("back")}
         </a>
         <h1 className="flow-name">{flow.name}</h1>

@@ -1,16 +1,20 @@
 import { createContext, useContext } from "react";
 import type { NodeFindings } from "./findings";
 import { translate, type Key, type Lang } from "./i18n";
+import type { LeaveGuard } from "./leaveGuard";
 import type { NodeTypeInfo } from "./types";
 
 export interface AppState {
   lang: Lang;
   t: (key: Key, vars?: Record<string, string | number>) => string;
+  /** The open page's guard against losing unsaved work when it is left (null: none). */
+  setLeaveGuard: (guard: LeaveGuard | null) => void;
 }
 
 export const AppContext = createContext<AppState>({
   lang: "en",
   t: (key, vars) => translate("en", key, vars),
+  setLeaveGuard: () => undefined,
 });
 
 export const useApp = (): AppState => useContext(AppContext);
