@@ -45,6 +45,7 @@ from telegram.request import HTTPXRequest
 from integrations.notify.base import Channel, DeliveryResult, Notification
 from integrations.notify.telegram_format import CAPTION_LIMIT, MESSAGE_LIMIT, render
 from integrations.notify.telegram_links import derive_key, sign_callback
+from integrations.notify.telegram_request import BufferedUploadRequest
 
 __all__ = ["DEFAULT_BASE_URL", "TelegramChannel", "TelegramConfig", "bot_username", "keyboard"]
 
@@ -88,7 +89,7 @@ def _tls_context() -> ssl.SSLContext:
 
 
 def _new_request(timeout: float) -> HTTPXRequest:
-    return HTTPXRequest(
+    return BufferedUploadRequest(
         connection_pool_size=1,
         connect_timeout=timeout,
         read_timeout=timeout,
