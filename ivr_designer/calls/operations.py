@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ivr_designer.models import Call, CallStep
+from ivr_designer.outbox.enqueue import enqueue_call_completed
 
 __all__ = [
     "FINAL_STATUSES",
@@ -203,16 +204,27 @@ def set_outcome(session: Session, call_id: int, outcome: str) -> None:
 def apply_status(
     session: Session, call_sid: str, status: str, duration: str | None, now: datetime
 ) -> bool:
-    """The provider's call status callback; a final status closes the call record."""
+    """The provider's call status callback; a final status closes the call record.
+
+    Closing announces ``call.completed`` in the same transaction, once: the row is
+    locked (PostgreSQL) so two callbacks for one call cannot both close it, and a
+    repeated callback finds it closed already.
+    """
     status = status.strip().lower()[:32]
-    call = session.execute(select(Call).where(Call.call_sid == call_sid)).scalar_one_or_none()
+    call = session.execute(
+        select(Call).where(Call.call_sid == call_sid).with_for_update()
+    ).scalar_one_or_none()
     if call is None:
         return False
     call.provider_status = status
     if status in FINAL_STATUSES:
+        closing = call.ended_at is None
         call.ended_at = call.ended_at or now
         if duration and duration.strip().isdigit() and len(duration.strip()) < 9:
             call.duration_s = int(duration.strip())
         if call.outcome == "in_progress":
             call.outcome = "failed" if status == "failed" else "abandoned"
+        if closing:
+            session.flush()
+            enqueue_call_completed(session, call)
     return True

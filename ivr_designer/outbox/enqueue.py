@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from integrations.notify.policy import idempotency_key
 from ivr_designer.models import (
+    Call,
     Fax,
     OutboxDelivery,
     Role,
@@ -35,6 +36,7 @@ from ivr_designer.models.base import utcnow
 __all__ = [
     "NOTIFY_CHANNEL",
     "WAKE",
+    "enqueue_call_completed",
     "enqueue_event",
     "enqueue_fax",
     "enqueue_voicemail",
@@ -233,6 +235,22 @@ def enqueue_event(
         )
         rows = [row for row in rows if row.idempotency_key not in known]
     return _add(session, rows)
+
+
+def enqueue_call_completed(session: Session, call: Call) -> list[OutboxDelivery]:
+    """``call.completed`` to the subscribed endpoints, once per call.
+
+    The payload is read from the call record when the message is sent (no copy of
+    the caller's number in the outbox; a record removed by retention cancels it).
+    """
+    return enqueue_event(
+        session,
+        org_id=call.org_id,
+        event="call.completed",
+        subject_type="call",
+        subject_id=call.id,
+        dedupe="completed",
+    )
 
 
 def media_ready(session: Session, subject_type: str, subject_id: int) -> int:

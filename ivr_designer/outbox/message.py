@@ -24,6 +24,8 @@ from ivr_designer.models import (
     Call,
     Fax,
     FaxBox,
+    Flow,
+    FlowVersion,
     Organisation,
     OutboxDelivery,
     TelegramBot,
@@ -147,15 +149,35 @@ def _fax_fields(session: Session, app: Flask, delivery: OutboxDelivery) -> dict[
     return fields
 
 
-def _call_fields(session: Session, delivery: OutboxDelivery) -> dict[str, Any]:
+def _call_fields(session: Session, app: Flask, delivery: OutboxDelivery) -> dict[str, Any]:
+    """The call record as it is now; ``extra`` carries what has no Notification field."""
     call = session.get(Call, delivery.subject_id)
     if call is None:
         raise Cancel("the call record was deleted")
+    version = session.get(FlowVersion, call.flow_version_id) if call.flow_version_id else None
+    flow = session.get(Flow, version.flow_id) if version is not None else None
+    base = str(app.config["PUBLIC_BASE_URL"]).rstrip("/")
     return {
         "occurred_at": call.ended_at or call.started_at,
         "object_id": call.id,
         "caller": call.caller,
         "duration_s": call.duration_s,
+        "extra": {
+            "called": call.called,
+            "started_at": call.started_at.isoformat(),
+            "ended_at": call.ended_at.isoformat() if call.ended_at else None,
+            "outcome": call.outcome,
+            "provider_status": call.provider_status,
+            "flow": None
+            if version is None
+            else {
+                "id": version.flow_id,
+                "name": flow.name if flow is not None else None,
+                "version_id": version.id,
+                "version": version.number,
+            },
+            "url": f"{base}/api/calls/{call.id}",
+        },
     }
 
 
@@ -167,7 +189,7 @@ def _subject_fields(
     if delivery.subject_type == "fax" and delivery.subject_id is not None:
         return _fax_fields(session, app, delivery)
     if delivery.subject_type == "call" and delivery.subject_id is not None:
-        return _call_fields(session, delivery)
+        return _call_fields(session, app, delivery)
     return {"occurred_at": delivery.created_at, "object_id": delivery.subject_id}
 
 
@@ -217,7 +239,7 @@ def prepare(
         config = {}
     fields = _subject_fields(session, app, delivery, now)
     org = session.get(Organisation, delivery.org_id)
-    payload = dict(delivery.payload or {})
+    payload = {**fields.pop("extra", {}), **(delivery.payload or {})}
     text = str(payload.pop("text", "") or "")
     message = Notification(
         event=delivery.event,
