@@ -14,6 +14,7 @@ from flows.nodes.base import NodeType, Port, Reference
 
 __all__ = [
     "E164",
+    "PHONE_OR_SIP_PATTERN",
     "DeclaredPorts",
     "caller_id_field",
     "caller_id_kwargs",
@@ -26,6 +27,8 @@ __all__ = [
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _SIP = re.compile(r"^sips?:[^@\s:;]+@[A-Za-z0-9.\-]+(:\d{1,5})?(;[^\s]*)?$")
 
+# The same rule as member_validator, as one regular expression the editor checks inline.
+PHONE_OR_SIP_PATTERN = f"^(?:{_E164.pattern[1:-1]}|{_SIP.pattern[1:-1]})$"
 E164 = validate.Regexp(_E164.pattern, error="Not an E.164 number (+4512345678).")
 
 

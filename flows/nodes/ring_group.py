@@ -20,6 +20,7 @@ from flows.context import RenderContext
 from flows.findings import Finding, Severity
 from flows.model import Node
 from flows.nodes._common import (
+    PHONE_OR_SIP_PATTERN,
     DeclaredPorts,
     caller_id_field,
     caller_id_kwargs,
@@ -36,7 +37,10 @@ ANSWERED = frozenset({"completed", "answered"})
 
 class RingGroupSchema(Schema):
     members = fields.List(
-        fields.String(validate=member_validator, metadata={"format": "phone_or_sip"}),
+        fields.String(
+            validate=member_validator,
+            metadata={"format": "phone_or_sip", "pattern": PHONE_OR_SIP_PATTERN},
+        ),
         load_default=list,
         validate=validate.Length(max=50),
         metadata={"title": "Members"},

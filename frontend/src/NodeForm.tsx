@@ -1,8 +1,13 @@
-import { useId, useMemo, useState } from "react";
+import { createContext, useContext, useId, useMemo, useState } from "react";
+import type { NumberChoice } from "./api";
 import { useApp } from "./context";
+import { ownNumberChoices, phonePlaceholder, phoneProblem } from "./phone";
 import { AudioPicker, NamedPicker } from "./pickers";
 import { fieldsFor, parseNumber, setValue, type FieldSpec } from "./schemaForm";
 import type { Finding, JsonSchema } from "./types";
+
+/** The numbers of the flow's organisation, for the own-number pickers. */
+export const NumbersContext = createContext<NumberChoice[]>([]);
 
 interface FieldProps {
   spec: FieldSpec;
@@ -95,10 +100,13 @@ function ObjectField({ spec, value, onChange, problems, path }: FieldProps) {
 export function Field(props: FieldProps) {
   const { t } = useApp();
   const id = useId();
+  const numbers = useContext(NumbersContext);
   const { spec, value, onChange, problems, path } = props;
-  const mine = problems.filter((f) => f.field === path || f.field === path.split(".").slice(1).join("."));
-  const describedBy = mine.length ? `${id}-problem` : undefined;
   const text = value === undefined || value === null ? "" : String(value);
+  const mine = problems.filter((f) => f.field === path || f.field === path.split(".").slice(1).join("."));
+  const typed = spec.kind === "phone" ? phoneProblem(text, spec.schema) : null;
+  const messages = [...(typed ? [t(typed)] : []), ...mine.map((f) => f.message)];
+  const describedBy = messages.length ? `${id}-problem` : undefined;
   const placeholder = spec.schema.default !== undefined && spec.schema.default !== null && typeof spec.schema.default !== "object"
     ? String(spec.schema.default)
     : undefined;
@@ -161,6 +169,33 @@ export function Field(props: FieldProps) {
     case "flow":
       control = <NamedPicker id={id} path="/api/flows" value={text} onChange={(v) => onChange(v || undefined)} />;
       break;
+    case "own_number":
+      control = (
+        <select id={id} value={text || String(spec.schema.default ?? "")} onChange={(e) => onChange(e.target.value || undefined)} aria-describedby={describedBy}>
+          {ownNumberChoices(numbers, text, t).map((choice) => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+    case "phone":
+      control = (
+        <input
+          id={id}
+          type="tel"
+          inputMode="tel"
+          autoComplete="off"
+          value={text}
+          placeholder={phonePlaceholder(spec.schema)}
+          maxLength={spec.schema.maxLength}
+          aria-invalid={typed ? true : undefined}
+          aria-describedby={describedBy}
+          onChange={(e) => onChange(e.target.value.trim())}
+        />
+      );
+      break;
     case "textarea":
       control = (
         <textarea id={id} value={text} maxLength={spec.schema.maxLength} aria-describedby={describedBy} onChange={(e) => onChange(e.target.value)} />
@@ -180,15 +215,15 @@ export function Field(props: FieldProps) {
       );
   }
   return (
-    <div className={mine.length ? "field has-problem" : "field"}>
+    <div className={messages.length ? "field has-problem" : "field"}>
       <label htmlFor={id}>
         {spec.label}
         {spec.required ? " *" : ""}
       </label>
       {control}
-      {mine.length ? (
+      {messages.length ? (
         <p id={`${id}-problem`} className="field-problem">
-          {mine.map((f) => f.message).join(" ")}
+          {messages.join(" ")}
         </p>
       ) : null}
     </div>

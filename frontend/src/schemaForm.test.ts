@@ -71,4 +71,19 @@ describe("values", () => {
     expect(parseNumber("2.5", false)).toBe(2.5);
     expect(parseNumber("abc", true)).toBeUndefined();
   });
+
+  it("picks phone-number fields by the schema's format, not the field's name", () => {
+    const form = fieldsFor({
+      type: "object",
+      properties: {
+        shown: { type: "string", format: "caller_id", default: "caller" },
+        number: { type: "string", format: "e164", pattern: "^\\+[1-9]\\d{6,14}$" },
+        members: { type: "array", items: { type: "string", format: "phone_or_sip" } },
+        caller_id: { type: "string" },
+      },
+    });
+    const kinds = Object.fromEntries(form.map((f) => [f.key, f.kind]));
+    expect(kinds).toEqual({ shown: "own_number", number: "phone", members: "list", caller_id: "text" });
+    expect(form.find((f) => f.key === "members")!.item!.kind).toBe("phone");
+  });
 });

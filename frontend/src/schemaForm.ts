@@ -11,6 +11,8 @@ export type FieldKind =
   | "voicemail_box"
   | "fax_box"
   | "flow"
+  | "own_number"
+  | "phone"
   | "list"
   | "object"
   | "json";
@@ -34,6 +36,11 @@ const PICKERS: Record<string, FieldKind> = {
   voicemail_box: "voicemail_box",
   fax_box: "fax_box",
   flow: "flow",
+  // One of the org's own numbers (or "caller"): picked from the numbers list.
+  caller_id: "own_number",
+  // Outside numbers: typed, with hints and the server's format rule checked inline.
+  e164: "phone",
+  phone_or_sip: "phone",
 };
 
 export function humanise(key: string): string {
