@@ -14,7 +14,7 @@ import {
   type NodeChange,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
-import { api, ApiError } from "./api";
+import { api, ApiError, numbersOfFlowOrg, type NumberChoice } from "./api";
 import { CanvasContext, useApp, type DiffStatus } from "./context";
 import {
   documentToGraph,
@@ -31,7 +31,8 @@ import { FlowNodeView } from "./FlowNodeView";
 import { History } from "./history";
 import { flushBeforeLeave } from "./leaveGuard";
 import { autoLayout } from "./layout";
-import { NodeForm } from "./NodeForm";
+import { rewire } from "./connections";
+import { NodePanel } from "./NodePanel";
 import { Simulator } from "./Simulator";
 import type { FlowDocument, FlowInfo, NodeTypeInfo, Trace, ValidationResult, VersionInfo } from "./types";
 import { Versions } from "./Versions";
@@ -86,6 +87,7 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   const [notice, setNotice] = useState("");
   const [versionsRefresh, setVersionsRefresh] = useState(0);
   const [, setHistoryTick] = useState(0);
+  const [numbers, setNumbers] = useState<NumberChoice[]>([]);
 
   const state = useRef<Snapshot>({ nodes: [], edges: [], meta });
   state.current = { nodes, edges, meta };
@@ -127,6 +129,18 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   useEffect(() => {
     load().catch((e: Error) => setNotice(e.message));
   }, [load]);
+
+  // The org's own numbers, for caller-ID pickers; without them the picker offers "caller".
+  useEffect(() => {
+    let live = true;
+    numbersOfFlowOrg(flowId).then(
+      (list) => live && setNumbers(list),
+      () => live && setNumbers([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [flowId]);
 
   const record = useCallback((coalesce: string | null = null) => {
     const { nodes: n, edges: e, meta: m } = state.current;
@@ -628,30 +642,20 @@ function EditorCanvas({ flowId }: { flowId: number }) {
           <div className="tab-body" role="tabpanel">
             {tab === "props" ? (
               focus && focusInfo ? (
-                <div className="props">
-                  <h2>{focusInfo.label}</h2>
-                  <p className="muted">{focusInfo.description}</p>
-                  <p>
-                    {t("nodeId")}: <code>{focus.id}</code>
-                  </p>
-                  {meta.entry === focus.id ? (
-                    <p className="entry-note">▶ {t("isEntry")}</p>
-                  ) : (
-                    <button type="button" className="small" onClick={() => commit({ meta: { ...meta, entry: focus.id } })}>
-                      ▶ {t("makeEntry")}
-                    </button>
-                  )}
-                  <NodeForm
-                    key={focus.id}
-                    schema={focusInfo.properties}
-                    props={focus.data.props}
-                    onChange={updateProps}
-                    problems={[...(findings.get(focus.id)?.errors ?? []), ...(findings.get(focus.id)?.warnings ?? [])]}
-                  />
-                  <button type="button" className="danger" onClick={() => onNodesChange([{ type: "remove", id: focus.id }])}>
-                    {t("deleteNode")}
-                  </button>
-                </div>
+                <NodePanel
+                  node={focus}
+                  info={focusInfo}
+                  isEntry={meta.entry === focus.id}
+                  nodes={nodes}
+                  edges={edges}
+                  types={typeMap}
+                  findings={findings.get(focus.id)}
+                  numbers={numbers}
+                  onMakeEntry={() => commit({ meta: { ...meta, entry: focus.id } })}
+                  onPropsChange={updateProps}
+                  onRewire={(port, target) => commit({ edges: rewire(state.current.edges, focus.id, port, target) })}
+                  onDelete={() => onNodesChange([{ type: "remove", id: focus.id }])}
+                />
               ) : (
                 <div className="props">
                   <p>{t("selectNode")}</p>
