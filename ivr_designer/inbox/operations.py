@@ -161,10 +161,9 @@ def mark_handled(session: Session, who: User | Actor, kind: str, item_id: int) -
             event="voicemail.handled",
             subject_type="voicemail",
             subject_id=item.id,
-            payload={
-                "handled_by": {"id": actor.user_id, "name": _name(session, actor.user_id)},
-                "handled_at": now.isoformat(),
-            },
+            # Only the id: the worker looks the name up when it sends, so deleting
+            # the user (erasure) leaves no name behind in the outbox.
+            payload={"handled_by": {"id": actor.user_id}, "handled_at": now.isoformat()},
         )
     return item
 

@@ -30,6 +30,7 @@ from ivr_designer.models import (
     OutboxDelivery,
     TelegramBot,
     TelegramChat,
+    User,
     Voicemail,
     VoicemailBox,
     WebhookEndpoint,
@@ -226,6 +227,23 @@ def _webhook_config(session: Session, app: Flask, delivery: OutboxDelivery) -> d
     }
 
 
+def _named(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """People in a payload are stored as ids and named now, when the message is sent.
+
+    So erasing a user leaves no name in the outbox; one deleted before the send is
+    sent with no name.
+    """
+    person = payload.get("handled_by")
+    if isinstance(person, dict) and isinstance(person.get("id"), int):
+        name = session.execute(
+            select(User.name)
+            .where(User.id == person["id"])
+            .execution_options(skip_tenant_scope=True)
+        ).scalar_one_or_none()
+        payload["handled_by"] = {**person, "name": name}
+    return payload
+
+
 def prepare(
     session: Session, app: Flask, delivery: OutboxDelivery, now: datetime | None = None
 ) -> Prepared:
@@ -239,7 +257,7 @@ def prepare(
         config = {}
     fields = _subject_fields(session, app, delivery, now)
     org = session.get(Organisation, delivery.org_id)
-    payload = {**fields.pop("extra", {}), **(delivery.payload or {})}
+    payload = _named(session, {**fields.pop("extra", {}), **(delivery.payload or {})})
     text = str(payload.pop("text", "") or "")
     message = Notification(
         event=delivery.event,

@@ -5,7 +5,10 @@ links and link tokens, heard marks, box memberships (the last four by the databa
 ON DELETE CASCADE); what the audit log says about them as a person (their e-mail
 address and IP address on entries they made, name/e-mail/phone/chat titles in the
 before/after snapshots of entries about them or their Telegram chats, and any
-snapshot value containing their e-mail address or phone number).
+snapshot value containing their e-mail address or phone number). Notifications
+about what they did (``voicemail.handled``) hold their user id only; the outbox worker
+looks the name up when it sends, so there is nothing to erase there, and one still
+pending after the deletion goes out naming no one.
 
 What stays, and why: the audit entries themselves with ``actor_id`` (a number that no
 longer names anyone) so the log still shows *that* a deleted user changed something

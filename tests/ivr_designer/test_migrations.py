@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 
 from ivr_designer import migrate
 from ivr_designer.database import build_engine
-from ivr_designer.models import Base
+from ivr_designer.models import Base, Organisation, OutboxDelivery, User
 from tests.conftest import drop_postgres_schema, postgres_engine
 
 SCHEMA = "ivr_designer_migration_test"
@@ -53,3 +54,50 @@ def test_models_match_the_migrations(empty_engine):
         migrate.upgrade(connection)
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_outbox_names_are_stripped_on_upgrade_and_restored_on_downgrade(empty_engine):
+    """0005: ``voicemail.handled`` payloads keep the handler's id, not their name."""
+    with empty_engine.connect() as connection:
+        migrate.upgrade(connection)
+        with Session(connection) as session:
+            org = Organisation(name="Acme", slug="acme")
+            session.add(org)
+            session.flush()
+            user = User(org_id=org.id, email="anna@acme.example", name="Anna", password_hash="x")
+            session.add(user)
+            session.flush()
+            user_id = user.id
+            common = {"org_id": org.id, "channel": "webhook", "subject_type": "voicemail"}
+            session.add_all(
+                [
+                    OutboxDelivery(
+                        event="voicemail.handled",
+                        idempotency_key="k1",
+                        payload={"handled_by": {"id": user_id}, "handled_at": "t"},
+                        **common,
+                    ),
+                    OutboxDelivery(
+                        event="licence.expiring",
+                        idempotency_key="k2",
+                        payload={"name": "Hold music"},
+                        **common,
+                    ),
+                ]
+            )
+            session.commit()
+        migrate.downgrade(connection, "0004_notifications")
+        payloads = _payloads(connection)
+        assert payloads["k1"]["handled_by"] == {"id": user_id, "name": "Anna"}
+        migrate.upgrade(connection)
+        payloads = _payloads(connection)
+        assert payloads == {
+            "k1": {"handled_by": {"id": user_id}, "handled_at": "t"},
+            "k2": {"name": "Hold music"},  # other events are left alone
+        }
+
+
+def _payloads(connection):
+    table = OutboxDelivery.__table__
+    rows = connection.execute(select(table.c.idempotency_key, table.c.payload)).all()
+    return {key: payload for key, payload in rows}

@@ -6,19 +6,25 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from integrations.notify.signing import generate_secret
+from ivr_designer import crypto
 from ivr_designer.audit.record import REDACTED
 from ivr_designer.models import (
     ApiToken,
     AuditEntry,
     LoginAttempt,
+    OutboxDelivery,
     TelegramChat,
     TelegramLinkToken,
     User,
     Voicemail,
+    WebhookEndpoint,
     voicemail_heard,
 )
 from ivr_designer.models.base import utcnow
+from ivr_designer.outbox.worker import deliver_due
 from ivr_designer.retention.erasure import redact
+from tests.integrations.webhook_receiver import WebhookReceiver
 
 EMAIL = "anna.jensen@acme.example"
 PHONE = "+4520304050"
@@ -141,3 +147,53 @@ def test_redaction_leaves_other_people_alone():
         "note": REDACTED,
         "count": 3,
     }
+
+
+def test_deleting_a_user_leaves_no_name_in_notifications_sent_or_pending(
+    app, client, bearer, make_org, make_user, make_box, make_voicemail, db_session
+):
+    app.config["WEBHOOKS_ALLOW_PRIVATE_TARGETS"] = True  # the receiver is on 127.0.0.1
+    secret = generate_secret()
+    org = make_org()
+    admin = make_user(org, role="org_admin")
+    anna = make_user(org, name="Anna Jensen", email=EMAIL, phone=PHONE)
+    anna_id = anna.id
+    box = make_box(org, listeners=[anna])
+    sent, pending = make_voicemail(box), make_voicemail(box)
+    with WebhookReceiver(secret) as receiver:
+        db_session.add(
+            WebhookEndpoint(
+                org_id=org.id,
+                url=receiver.url,
+                secret_encrypted=crypto.encrypt(secret, app),
+                events=["voicemail.handled"],
+            )
+        )
+        db_session.commit()
+        anna_headers = bearer(anna)
+        path = "/api/voicemails/{}/handled"
+        assert client.post(path.format(sent.id), headers=anna_headers).status_code == 200
+        assert deliver_due(app) == 1  # sent while she exists: named at send time
+        assert receiver.received[0].payload["data"]["handled_by"] == {
+            "id": anna_id,
+            "name": "Anna Jensen",
+        }
+        assert client.post(path.format(pending.id), headers=anna_headers).status_code == 200
+
+        assert client.delete(f"/api/users/{anna_id}", headers=bearer(admin)).status_code == 204
+
+        db_session.expire_all()
+        rows = db_session.execute(select(OutboxDelivery).order_by(OutboxDelivery.id)).scalars()
+        assert [(row.status, row.payload["handled_by"]) for row in rows] == [
+            ("delivered", {"id": anna_id}),
+            ("pending", {"id": anna_id}),
+        ]
+        outbox_text = " ".join(
+            str(payload) for payload in db_session.execute(select(OutboxDelivery.payload)).scalars()
+        )
+        assert "Anna" not in outbox_text
+        assert EMAIL not in outbox_text
+        # The one still pending goes out naming no one.
+        assert deliver_due(app) == 1
+        assert receiver.received[1].verified
+        assert receiver.received[1].payload["data"]["handled_by"] == {"id": anna_id, "name": None}
