@@ -11,14 +11,20 @@ the tests with 50 ms latency per request. Then:
    script stores ``--count`` voicemails (each committed with its outbox row, as the
    recording callback does) at ``--rate`` per second, under the same webhook load.
 
-Prints deliveries/s, the median and p99 time from storing a voicemail to its
-delivery, and the webhook p99 with/without the worker (target: ratio <= 1.2).
+Both phases last as long by default (``--seconds``: the time storing ``--count`` at
+``--rate`` takes), so their p99s cover as many requests. Then, with no webhook load,
+3. **capacity**: ``--burst`` voicemails stored at once; the time until the worker has
+   delivered them all gives its top rate (with ``--threads`` and the fake's latency).
+
+Prints deliveries/s (kept up with the storing rate, and the capacity), the median and
+p99 time from storing a voicemail to its delivery and the share delivered within a
+second, and the webhook p99 with/without the worker (target: ratio <= 1.2).
 
 Voicemails share one ready OGG/Opus rendition, so the figures are about the outbox
 (claiming, Telegram uploads, bookkeeping), not ffmpeg (see bench/audio_transcode.py).
 
     .venv/bin/python bench/outbox.py [--count 10000] [--rate 100] [--threads 8]
-        [--concurrency 4] [--seconds 10]
+        [--call-rate 50 | --concurrency 4] [--seconds N] [--burst 1000]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
@@ -182,21 +188,39 @@ class Store:
             ).scalar_one()
         return int(total), int(delivered)
 
-    def latencies(self) -> tuple[list[float], float]:
-        """Seconds from storing to delivery, and the span first store → last delivery."""
+    def last_id(self) -> int:
+        from ivr_designer.models import Voicemail
+
+        with Session(self.engine) as session:
+            return int(session.execute(select(func.max(Voicemail.id))).scalar_one() or 0)
+
+    def latencies(self, after: int = 0, upto: int | None = None) -> tuple[list[float], float]:
+        """Seconds from storing to delivery, and the span first store → last delivery,
+        for the voicemails with ``after < id <= upto``."""
         from ivr_designer.models import OutboxDelivery, Voicemail
 
+        window = [Voicemail.id > after]
+        if upto is not None:
+            window.append(Voicemail.id <= upto)
         with Session(self.engine) as session:
             rows = session.execute(
                 select(Voicemail.created_at, OutboxDelivery.delivered_at)
                 .join(OutboxDelivery, OutboxDelivery.subject_id == Voicemail.id)
-                .where(OutboxDelivery.status == "delivered")
+                .where(OutboxDelivery.status == "delivered", *window)
             ).all()
         if not rows:
             return [], 0.0
         delays = [(done - stored).total_seconds() for stored, done in rows]
         span = (max(d for _, d in rows) - min(s for s, _ in rows)).total_seconds()
         return delays, span
+
+
+def wait_delivered(store: Store, deadline: float) -> None:
+    while time.perf_counter() < deadline:
+        total, delivered = store.progress()
+        if delivered >= total:
+            return
+        time.sleep(0.25)
 
 
 def _store_in_child(env: dict[str, str], count: int, rate: float) -> None:
@@ -292,11 +316,21 @@ def main() -> int:
         default=0.0,
         help="webhook load as calls per second, open loop (two requests each; 0: closed loop)",
     )
-    parser.add_argument("--seconds", type=float, default=10.0, help="baseline webhook load")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help="baseline phase length (default: as long as the worker phase, count/rate)",
+    )
+    parser.add_argument(
+        "--burst", type=int, default=1000, help="capacity phase: voicemails stored at once"
+    )
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--gunicorn-threads", dest="threads_web", type=int, default=4)
     args = parser.parse_args()
+    if args.seconds is None:
+        args.seconds = args.count / args.rate if args.rate > 0 else 10.0
 
     folder = Path(tempfile.mkdtemp(prefix="ivr-outbox-bench-"))
     url, schema = wt.database_for(args, folder)
@@ -352,6 +386,11 @@ def main() -> int:
             env=env,
         )
         processes.append(worker)
+        # One voicemail delivered first: the worker has started (a process start under
+        # load takes seconds, which would count as delivery delay) and is warm.
+        store.one()
+        wait_delivered(store, time.perf_counter() + 120)
+        ready = store.last_id()
         storer = multiprocessing.Process(
             target=_store_in_child, args=(store_env, args.count, args.rate)
         )
@@ -363,12 +402,19 @@ def main() -> int:
         with_worker = webhook_load(port, base, version_id, load_args)
         storer.join()
         stored_in = time.perf_counter() - started
-        while True:
-            total, delivered = store.progress()
-            if delivered >= total or time.perf_counter() - started > stored_in + 600:
-                break
-            time.sleep(0.5)
-        delays, span = store.latencies()
+        wait_delivered(store, started + stored_in + 600)
+        mark = store.last_id()
+        delays, span = store.latencies(after=ready, upto=mark)
+        burst_delays: list[float] = []
+        burst_span = 0.0
+        if args.burst > 0:
+            burster = multiprocessing.Process(
+                target=_store_in_child, args=(store_env, args.burst, 0.0)
+            )
+            burster.start()
+            burster.join()
+            wait_delivered(store, time.perf_counter() + 600)
+            burst_delays, burst_span = store.latencies(after=mark)
         wt.stop(worker)
         processes.remove(worker)
     finally:
@@ -398,6 +444,15 @@ def main() -> int:
         if delays
         else "nothing was delivered"
     )
+    if delays:
+        within = sum(1 for d in delays if d <= 1.0) / len(delays)
+        print(f"delivered within 1 s of storing: {within * 100:.1f} %")
+    if burst_delays:
+        print(
+            f"capacity: {args.burst} stored at once, {len(burst_delays)} delivered in "
+            f"{burst_span:.1f} s -> {len(burst_delays) / burst_span if burst_span else 0:.1f}"
+            f" deliveries/s ({args.threads} threads, {args.latency * 1000:.0f} ms per request)"
+        )
     print(
         f"webhook load ({load_label}): without worker "
         f"{without['rps']:.0f} req/s p50 {without['p50_ms']:.2f} ms p99 {without['p99_ms']:.2f} ms "
