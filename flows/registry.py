@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 import flows.nodes
+from flows.nodes._editor import localise
 from flows.nodes.base import NodeType
 
 __all__ = ["UnknownNodeType", "all_types", "describe", "get"]
@@ -53,6 +54,7 @@ def all_types() -> dict[str, NodeType]:
     return dict(_types())
 
 
-def describe() -> list[dict[str, Any]]:
-    """Every type's editor metadata (label, icon, ports, property schema), sorted by type."""
-    return [t.editor() for _, t in sorted(_types().items())]
+def describe(lang: str = "en") -> list[dict[str, Any]]:
+    """Every type's editor metadata (label, icon, ports, property schema), sorted by type,
+    with its texts in ``lang`` (see flows.nodes._editor.LANGUAGES)."""
+    return [localise(t.editor(), lang) for _, t in sorted(_types().items())]

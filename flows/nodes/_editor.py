@@ -2,22 +2,42 @@
 
 `describe_schema` turns a marshmallow schema into a JSON-schema-like dict (types,
 defaults, required, limits, choices, nested objects and lists) that the editor renders
-as a form.
+as a form. `localise` gives the same metadata with its texts in another language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, fields, validate
 from marshmallow.utils import missing
 
+from flows.nodes._danish import danish
+
 if TYPE_CHECKING:
     from flows.nodes.base import NodeType, Port
 
-__all__ = ["describe_field", "describe_schema", "node_editor"]
+__all__ = [
+    "CATEGORIES",
+    "LANGUAGES",
+    "describe_field",
+    "describe_schema",
+    "localise",
+    "node_editor",
+    "texts",
+]
+
+LANGUAGES = ("en", "da")
+
+# The palette's groups, in the order it shows them: category -> its heading.
+CATEGORIES: dict[str, str] = {
+    "routing": "Routing",
+    "messages": "Messages",
+    "people": "People",
+    "endings": "Endings",
+}
 
 _TYPES: tuple[tuple[type[fields.Field[Any]], dict[str, Any]], ...] = (
     (fields.Boolean, {"type": "boolean"}),
@@ -109,6 +129,7 @@ def node_editor(
         "icon": node_type.icon,
         "description": node_type.description,
         "category": category,
+        "category_label": CATEGORIES[category],
         "waits": str(node_type.waits),
         "ports": [
             {"name": p.name, "label": p.label, "required": p.required, "choice": p.choice}
@@ -117,3 +138,49 @@ def node_editor(
         "dynamic_ports": dynamic_ports,
         "properties": describe_schema(node_type.schema),
     }
+
+
+_TEXT_KEYS = ("label", "description", "category_label")
+_SCHEMA_TEXT_KEYS = ("title", "description")
+
+
+def _map_texts(meta: dict[str, Any], change: Callable[[str], str]) -> dict[str, Any]:
+    out = {k: change(v) if k in _TEXT_KEYS and isinstance(v, str) else v for k, v in meta.items()}
+    if "ports" in meta:
+        out["ports"] = [{**p, "label": change(p["label"])} for p in meta["ports"]]
+    if "properties" in meta:
+        out["properties"] = _map_schema(meta["properties"], change)
+    return out
+
+
+def _map_schema(schema: dict[str, Any], change: Callable[[str], str]) -> dict[str, Any]:
+    out = dict(schema)
+    for key in _SCHEMA_TEXT_KEYS:
+        if isinstance(schema.get(key), str):
+            out[key] = change(schema[key])
+    if isinstance(schema.get("properties"), dict):
+        out["properties"] = {k: _map_schema(v, change) for k, v in schema["properties"].items()}
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            out[key] = _map_schema(schema[key], change)
+    return out
+
+
+def texts(meta: dict[str, Any]) -> Iterator[str]:
+    """Every text of one type's editor metadata a user reads (for the translation tests)."""
+    found: list[str] = []
+
+    def keep(text: str) -> str:
+        found.append(text)
+        return text
+
+    _map_texts(meta, keep)
+    return iter(found)
+
+
+def localise(meta: dict[str, Any], lang: str) -> dict[str, Any]:
+    """One type's editor metadata with its texts in ``lang`` (English where a text has
+    no translation; the tests keep that from happening)."""
+    if lang != "da":
+        return meta
+    return _map_texts(meta, lambda text: danish(text) or text)

@@ -65,24 +65,25 @@ def _country_validator(code: str) -> None:
         raise ValidationError("No holiday calendar for this country code.")
 
 
-def _day() -> fields.List:
+def _day(title: str) -> fields.List:
     return fields.List(
         fields.String(
             validate=_range_validator, metadata={"format": "time_range", "pattern": _RANGE.pattern}
         ),
         load_default=list,
         validate=validate.Length(max=6),
+        metadata={"title": title},
     )
 
 
 class WeekSchema(Schema):
-    mon = _day()
-    tue = _day()
-    wed = _day()
-    thu = _day()
-    fri = _day()
-    sat = _day()
-    sun = _day()
+    mon = _day("Monday")
+    tue = _day("Tuesday")
+    wed = _day("Wednesday")
+    thu = _day("Thursday")
+    fri = _day("Friday")
+    sat = _day("Saturday")
+    sun = _day("Sunday")
 
 
 def _default_week() -> dict[str, list[str]]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint
 
+from flows.nodes._editor import LANGUAGES
 from flows.registry import describe
 from flows.validation import has_errors
 from ivr_designer.auth.current import current_actor
@@ -17,6 +19,7 @@ from ivr_designer.callflows.schemas import ValidationResultSchema
 from ivr_designer.editor.schemas import (
     CallScriptSchema,
     NodeTypeSchema,
+    NodeTypesQuerySchema,
     NumberTraceSchema,
     SimulateSchema,
     TraceSchema,
@@ -29,11 +32,14 @@ blp = Blueprint("editor", __name__, url_prefix="/api", description="Flow editor 
 
 
 @blp.route("/node-types", methods=["GET"])
+@blp.arguments(NodeTypesQuerySchema, location="query")
 @blp.response(200, NodeTypeSchema(many=True))
-def node_types() -> list[dict[str, Any]]:
-    """Every node type's label, icon, ports and property schema, from the registry."""
+def node_types(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every node type's label, icon, ports and property schema, from the registry, with
+    its texts in ``?lang=`` (else the browser's Accept-Language; else English)."""
     require_admin(current_actor(), "flows")
-    return describe()
+    lang = query["lang"] or request.accept_languages.best_match(LANGUAGES, default="en")
+    return describe(lang)
 
 
 @blp.route("/flows/<int:flow_id>/validate-document", methods=["POST"])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from flows.nodes._editor import LANGUAGES
 from ivr_designer.callflows.schemas import DOCUMENT_REF
-from ivr_designer.schemas import InputSchema
+from ivr_designer.schemas import InputSchema, QuerySchema
 
 OUTCOME = validate.Length(min=1, max=20)
 
@@ -73,6 +74,14 @@ class NumberTraceSchema(TraceSchema):
     version = fields.Int()
 
 
+class NodeTypesQuerySchema(QuerySchema):
+    lang = fields.Str(
+        load_default=None,
+        validate=validate.OneOf(LANGUAGES),
+        metadata={"description": "Language of the texts; without it, the Accept-Language one."},
+    )
+
+
 class NodeTypeSchema(Schema):
     """One node type's editor metadata, as ``flows.registry.describe()`` gives it."""
 
@@ -81,6 +90,7 @@ class NodeTypeSchema(Schema):
     icon = fields.Str()
     description = fields.Str()
     category = fields.Str()
+    category_label = fields.Str()
     waits = fields.Str()
     ports = fields.List(fields.Dict())
     dynamic_ports = fields.Bool()
