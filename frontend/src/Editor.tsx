@@ -67,7 +67,7 @@ interface DiffView {
 }
 
 function EditorCanvas({ flowId }: { flowId: number }) {
-  const { t, setLeaveGuard } = useApp();
+  const { t, lang, setLeaveGuard } = useApp();
   const flowApi = useReactFlow();
   const [types, setTypes] = useState<NodeTypeInfo[]>([]);
   const [flow, setFlow] = useState<FlowInfo | null>(null);
@@ -88,6 +88,7 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   const [versionsRefresh, setVersionsRefresh] = useState(0);
   const [, setHistoryTick] = useState(0);
   const [numbers, setNumbers] = useState<NumberChoice[]>([]);
+  const [draftNote, setDraftNote] = useState("");
 
   const state = useRef<Snapshot>({ nodes: [], edges: [], meta });
   state.current = { nodes, edges, meta };
@@ -108,12 +109,8 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   const flowApiRef = useRef(flowApi);
   flowApiRef.current = flowApi;
   const load = useCallback(async () => {
-    const [info, loaded] = await Promise.all([
-      api<NodeTypeInfo[]>("GET", "/api/node-types"),
-      api<FlowInfo>("GET", `/api/flows/${flowId}`),
-    ]);
+    const loaded = await api<FlowInfo>("GET", `/api/flows/${flowId}`);
     const graph = documentToGraph(loaded.draft!);
-    setTypes(info);
     setFlow(loaded);
     setNodes(graph.nodes);
     setEdges(graph.edges);
@@ -129,6 +126,18 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   useEffect(() => {
     load().catch((e: Error) => setNotice(e.message));
   }, [load]);
+
+  // Node types' texts come from the server in the UI language: asked again on a switch.
+  useEffect(() => {
+    let live = true;
+    api<NodeTypeInfo[]>("GET", `/api/node-types?lang=${lang}`).then(
+      (info) => live && setTypes(info),
+      (e: Error) => live && setNotice(e.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [lang]);
 
   // The org's own numbers, for caller-ID pickers; without them the picker offers "caller".
   useEffect(() => {
@@ -413,10 +422,27 @@ function EditorCanvas({ flowId }: { flowId: number }) {
       setPublishing(false);
       setMessage("");
       setNotice(t("publishedOk", { n: version.number }));
+      setDraftNote("");
       setFlow((f) => (f ? { ...f, published_version: version.number } : f));
       setVersionsRefresh((n) => n + 1);
     } catch (e) {
       setNotice((e as Error).message);
+    }
+  };
+
+  // A rollback publishes an old version but keeps the draft: say so when they differ,
+  // or the next publish would quietly undo the rollback.
+  const compareDraftWithLive = async (live: number) => {
+    setDraftNote("");
+    try {
+      if (!(await saveNow())) return;
+      const diff = await api<{ changes: { logic_changed?: boolean } }>(
+        "GET",
+        `/api/flows/${flowId}/diff?from=published&to=draft`,
+      );
+      if (diff.changes.logic_changed) setDraftNote(t("draftDiffersFromLive", { n: live }));
+    } catch (e) {
+      setDraftNote((e as Error).message);
     }
   };
 
@@ -481,7 +507,7 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   const publishDisabled = !validation || errors > 0 || checking || save === "conflict";
   const publishWhy = errors > 0 ? t("publishBlocked", { n: errors }) : checking ? t("checking") : "";
 
-  if (!flow) return <p className="centre">{notice || t("loading")}</p>;
+  if (!flow || !types.length) return <p className="centre">{notice || t("loading")}</p>;
 
   return (
     <div className="editor">
@@ -540,6 +566,14 @@ function EditorCanvas({ flowId }: { flowId: number }) {
           {notice}
         </p>
       ) : null}
+      {draftNote ? (
+        <p className="notice draft-note" role="status" data-testid="draft-differs">
+          {draftNote}{" "}
+          <button type="button" className="small" onClick={() => setDraftNote("")} aria-label={t("dismiss")}>
+            ✕
+          </button>
+        </p>
+      ) : null}
       {publishing ? (
         <form
           className="publish-dialog"
@@ -574,7 +608,7 @@ function EditorCanvas({ flowId }: { flowId: number }) {
           <p className="hint">{t("paletteHint")}</p>
           {categories.map(([category, infos]) => (
             <div key={category} className="palette-group">
-              <h3>{category}</h3>
+              <h3>{infos[0].category_label ?? category}</h3>
               {infos.map((info) => (
                 <button
                   type="button"
@@ -706,6 +740,7 @@ function EditorCanvas({ flowId }: { flowId: number }) {
                   setNotice(t("rolledBack", { n }));
                   setFlow((f) => (f ? { ...f, published_version: n } : f));
                   setVersionsRefresh((x) => x + 1);
+                  void compareDraftWithLive(n);
                 }}
               />
             ) : null}

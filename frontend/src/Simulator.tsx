@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, numbersOfFlowOrg, simulateNumber, type NumberChoice, type NumberTrace } from "./api";
 import { useApp } from "./context";
+import { valueLabel } from "./i18n";
 import type { FlowDocument, Trace } from "./types";
 
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
@@ -25,7 +26,8 @@ export function Simulator({
   step: number;
   setStep: (i: number) => void;
 }) {
-  const { t } = useApp();
+  const { t, lang } = useApp();
+  const outcomeLabel = (o: string) => valueLabel(lang, "outcome_", o);
   const [at, setAt] = useState(localNow);
   const [caller, setCaller] = useState("+4512345678");
   const [digits, setDigits] = useState<string[]>([]);
@@ -121,11 +123,13 @@ export function Simulator({
         </fieldset>
         <fieldset>
           <legend>{t("outcomes")}</legend>
-          <output className="digits">{outcomes.join(", ") || "—"}</output>
+          <output className="digits">{outcomes.map(outcomeLabel).join(", ") || "—"}</output>
           <div className="row">
             <select aria-label={t("outcomeAdd")} value={nextOutcome} onChange={(e) => setNextOutcome(e.target.value)}>
               {OUTCOMES.map((o) => (
-                <option key={o}>{o}</option>
+                <option key={o} value={o}>
+                  {outcomeLabel(o)}
+                </option>
               ))}
             </select>
             <button type="button" className="small" onClick={() => setOutcomes([...outcomes, nextOutcome])}>
@@ -182,7 +186,7 @@ export function Simulator({
             {current.heard.length ? current.heard.map((h, i) => <li key={i}>{h}</li>) : <li>{t("silence")}</li>}
           </ul>
           {current.pressed !== null ? <p>{t("pressedKey", { key: current.pressed || "—" })}</p> : null}
-          {current.outcome ? <p>{t("outcome", { o: current.outcome })}</p> : null}
+          {current.outcome ? <p>{t("outcome", { o: outcomeLabel(current.outcome) })}</p> : null}
           {current.port ? <p>{t("portTaken", { port: current.port })}</p> : null}
           <details>
             <summary>{t("twiml")}</summary>

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { STRINGS, translate } from "./i18n";
+import { STRINGS, translate, valueLabel } from "./i18n";
 
 describe("UI strings", () => {
   it("has every key in both languages, none empty", () => {
@@ -47,9 +47,18 @@ describe("UI strings", () => {
       role_: ["staff", "org_admin", "system_admin"],
       class_: ["voicemail", "fax", "call", "delivery_log", "audit"],
       delivery_: ["dead", "pending", "delivered", "all"],
+      outcome_: ["answered", "no_answer", "busy", "failed", "overflow", "full", "hangup", "recorded"],
     };
     for (const [prefix, values] of Object.entries(families)) {
       for (const value of values) expect(STRINGS.en, prefix + value).toHaveProperty(prefix + value);
     }
+  });
+
+  it("labels server values, and shows unknown ones as they are", () => {
+    expect(valueLabel("en", "rights_", "own_recording")).toBe("Own recording");
+    expect(valueLabel("da", "rights_", "own_recording")).toBe("Egen optagelse");
+    expect(valueLabel("da", "outcome_", "no-answer")).toBe("intet svar");
+    expect(valueLabel("da", "outcome_", "something-new")).toBe("something-new");
+    expect(valueLabel("en", "outcome_", "constructor")).toBe("constructor");
   });
 });

@@ -25,6 +25,17 @@ export const STRINGS = {
     conflict: "Someone else changed this flow. Reload to see their version (your edits since then are lost).",
     reload: "Reload",
     saveFailed: "Saving failed: {error}",
+    outcome_answered: "answered",
+    outcome_no_answer: "no answer",
+    outcome_busy: "busy",
+    outcome_failed: "failed",
+    outcome_overflow: "waited too long in the queue",
+    outcome_full: "queue full",
+    outcome_hangup: "caller hangs up",
+    outcome_recorded: "message recorded",
+    draftDiffersFromLive:
+      "Your draft still differs from the live version v{n}: publishing it would replace the version you rolled back to.",
+    dismiss: "Dismiss",
     connections: "Connections",
     notConnected: "— not connected —",
     callerIdCaller: "The caller's own number",
@@ -343,6 +354,17 @@ export const STRINGS = {
     conflict: "En anden har ændret forløbet. Genindlæs for at se deres version (dine ændringer siden da går tabt).",
     reload: "Genindlæs",
     saveFailed: "Kunne ikke gemme: {error}",
+    outcome_answered: "besvaret",
+    outcome_no_answer: "intet svar",
+    outcome_busy: "optaget",
+    outcome_failed: "fejlede",
+    outcome_overflow: "ventede for længe i køen",
+    outcome_full: "køen er fuld",
+    outcome_hangup: "den opkaldende lægger på",
+    outcome_recorded: "besked optaget",
+    draftDiffersFromLive:
+      "Din kladde er stadig forskellig fra live-versionen v{n}: udgiver du den, erstatter den versionen, du rullede tilbage til.",
+    dismiss: "Luk",
     connections: "Forbindelser",
     notConnected: "— ikke forbundet —",
     callerIdCaller: "Den opkaldendes eget nummer",
@@ -644,6 +666,13 @@ export type Key = keyof (typeof STRINGS)["en"];
 export function translate(lang: Lang, key: Key, vars: Record<string, string | number> = {}): string {
   const text: string = STRINGS[lang][key] ?? STRINGS.en[key];
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+}
+
+/** A server value shown by its UI label (``prefix`` + value, "-" read as "_"); a value
+ * without one is shown as it is. */
+export function valueLabel(lang: Lang, prefix: string, value: string): string {
+  const key = `${prefix}${value.replace(/-/g, "_")}`;
+  return Object.hasOwn(STRINGS.en, key) ? translate(lang, key as Key) : value;
 }
 
 export function initialLang(): Lang {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api } from "./api";
 import { useApp } from "./context";
+import { valueLabel } from "./i18n";
 
 interface Asset {
   id: number;
@@ -34,7 +35,7 @@ interface PickerProps {
 }
 
 export function AudioPicker({ id, value, onChange }: PickerProps) {
-  const { t } = useApp();
+  const { t, lang } = useApp();
   const [assets, setAssets] = useState<Asset[]>([]);
   useEffect(() => {
     load<Asset[]>("/api/audio").then(setAssets);
@@ -54,7 +55,7 @@ export function AudioPicker({ id, value, onChange }: PickerProps) {
       {chosen ? (
         <div className="asset">
           <span className={`rights ${chosen.rights_kind ? "ok" : "missing"}`}>
-            {chosen.rights_kind ? t("rights", { r: chosen.rights_kind }) : t("noRights")}
+            {chosen.rights_kind ? t("rights", { r: valueLabel(lang, "rights_", chosen.rights_kind) }) : t("noRights")}
           </span>
           {chosen.status === "ready" ? (
             <audio controls preload="none" src={`/api/audio/${chosen.id}/file`} aria-label={`${t("play")} ${chosen.key}`} />

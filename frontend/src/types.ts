@@ -31,6 +31,7 @@ export interface NodeTypeInfo {
   icon: string;
   description: string;
   category: string;
+  category_label?: string;
   waits: string;
   ports: PortInfo[];
   dynamic_ports: boolean;
