@@ -82,7 +82,8 @@ class Browser:
         return path
 
 
-def seed(engine: Engine, app: Flask) -> int:
+def seed(engine: Engine, app: Flask, *, fresh: bool = False) -> int:
+    """The org and its admin; unless ``fresh``, also a voicemail box and a prompt."""
     with Session(engine) as session:
         org = Organisation(name="Demo ApS", slug="demo", language="da")
         session.add(org)
@@ -94,6 +95,10 @@ def seed(engine: Engine, app: Flask) -> int:
             name="Admin",
             password_hash=hash_password(make_hasher(app.config), PASSWORD),
         )
+        if fresh:
+            session.add(admin)
+            session.commit()
+            return org.id
         box = VoicemailBox(org_id=org.id, key="vm-main", name="Hovednummer")
         box.listeners.append(admin)
         folder = Path(app.config["MEDIA_FOLDER"]) / "audio"
@@ -116,7 +121,9 @@ def seed(engine: Engine, app: Flask) -> int:
 
 
 @contextmanager
-def serve(live_database, tmp_path: Path, extra: dict[str, Any]) -> Iterator[Site]:
+def serve(
+    live_database, tmp_path: Path, extra: dict[str, Any], *, fresh: bool = False
+) -> Iterator[Site]:
     assert BUILD.is_file(), "the editor is not built: run `make editor` first"
     url, engine = live_database
     app = create_app(
@@ -134,7 +141,7 @@ def serve(live_database, tmp_path: Path, extra: dict[str, Any]) -> Iterator[Site
     )
     # The browser talks plain HTTP to 127.0.0.1 even when the public URL is https.
     app.config["SESSION_COOKIE_SECURE"] = False
-    org_id = seed(engine, app)
+    org_id = seed(engine, app, fresh=fresh)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -151,6 +158,15 @@ def serve(live_database, tmp_path: Path, extra: dict[str, Any]) -> Iterator[Site
 def site(live_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     monkeypatch.setenv("IVR_INSTANCE_PATH", str(tmp_path / "instance"))
     with serve(live_database, tmp_path, {}) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_site(live_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    """Only the org and its admin, as `make run` leaves a new install: whoever follows the
+    README creates the voicemail box and uploads the audio through the pages."""
+    monkeypatch.setenv("IVR_INSTANCE_PATH", str(tmp_path / "instance"))
+    with serve(live_database, tmp_path, {}, fresh=True) as running:
         yield running
 
 

@@ -1,20 +1,43 @@
-"""The main path of the editor in a real browser: sign in, build the main-number flow
-from an empty canvas, live validation, publish, simulate, versions and rollback."""
+"""The main path of the editor in a real browser, as the README walks a new user through
+it: on a fresh install, create the voicemail box, upload the welcome prompt and the hold
+music, build the example main number (flows/examples/main_number.json) from an empty
+canvas, see live validation, publish, simulate, compare versions and roll back; the
+published flow then exports as the example file, up to node ids and layout."""
 
 from __future__ import annotations
 
 import re
+from collections import deque
+from dataclasses import replace
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flows.diff import diff_flows, format_diff
+from flows.fileformat import load_flow
+from flows.model import Flow as FlowGraph
+from flows.model import Node
 from ivr_designer import crypto
 from ivr_designer.callflows.documents import canonical_document, document_sha256, parse_document
 from ivr_designer.models import Flow, FlowVersion, PhoneNumber, ProviderAccount
 from tests.conftest import simple_flow_document, write_test_wav
 from tests.editor.conftest import EMAIL, PASSWORD, Browser, Site
+
+EXAMPLE = Path(__file__).parents[2] / "flows" / "examples" / "main_number.json"
+DESCRIPTION = (
+    "Main company number: opening hours, a menu for sales (answer group) and support "
+    "(ring group), group voicemail after hours, on holidays and when nobody answers."
+)
+# The editor names a new step after its type; the example file's ids in comments.
+WELCOME = "play"  # welcome
+CLOSED = "play-2"  # closed-message
+HOLIDAY = "play-3"  # holiday-message
+SALES = "queue"  # sales
+SUPPORT = "ring_group"  # support
+GOODBYE = "hangup"  # goodbye
+OWN_RECORDING = re.compile(r"^Rights: own[ _]recording$", re.IGNORECASE)
 
 
 def sign_in(page: Page, site: Site) -> None:
@@ -25,13 +48,104 @@ def sign_in(page: Page, site: Site) -> None:
     expect(page.get_by_role("heading", name="Flows")).to_be_visible()
 
 
+def open_page(page: Page, link: str, heading: str) -> None:
+    page.get_by_role("link", name=link, exact=True).click()
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+
+
+# --- Admin pages: what the flow refers to ---------------------------------------------
+
+
+def create_voicemail_box(page: Page, key: str, name: str) -> None:
+    """A new box on the Boxes page, with the signed-in admin as its listener."""
+    open_page(page, "Boxes", "Boxes")
+    form = page.get_by_role("form", name="New voicemail box")
+    form.get_by_label("Key").fill(key)
+    form.get_by_label("Box name").fill(name)
+    form.get_by_role("button", name="New voicemail box").click()
+    card = page.get_by_test_id(f"box-{key}")
+    expect(card).to_contain_text("Nobody listens to this box yet.")
+    card.get_by_label("Add listener").select_option(label=f"Admin ({EMAIL})")
+    card.get_by_role("button", name="Add", exact=True).click()
+    expect(card).to_contain_text(EMAIL)
+    expect(card).not_to_contain_text("Nobody listens to this box yet.")
+
+
+def fill_upload_form(
+    page: Page, wav: Path, key: str, name: str, use: str, rights: str, source: str
+) -> None:
+    page.get_by_label("Audio file").set_input_files(str(wav))
+    page.get_by_label("Key", exact=False).first.fill(key)
+    page.get_by_label("Display name").fill(name)
+    page.get_by_role("combobox", name=re.compile(r"^Use")).select_option(use)
+    page.get_by_label("Rights").select_option(rights)
+    page.get_by_label("Source").fill(source)
+
+
+def expect_ready(page: Page, key: str, rights: str) -> Locator:
+    expect(page.get_by_test_id("upload-state")).to_have_text("Uploaded and ready", timeout=20_000)
+    expect(page.get_by_test_id("upload-progress")).to_have_count(0)
+    row = page.get_by_test_id(f"asset-{key}")
+    expect(row).to_contain_text("ready")
+    expect(row).to_contain_text(rights)
+    return row
+
+
+def upload_welcome_prompt(page: Page, browser: Browser, folder: Path) -> None:
+    """The welcome prompt through the Audio page: a progress bar, then ready and playable."""
+    open_page(page, "Audio", "Upload audio")
+    wav = write_test_wav(folder / "welcome.wav", seconds=4.0)
+    fill_upload_form(
+        page, wav, "welcome", "Velkomst", "prompt", "own_recording", "Optaget af receptionen"
+    )
+    # Slow the upload down so the progress bar is seen moving (64 kB at 32 kB/s).
+    cdp = page.context.new_cdp_session(page)
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 32 * 1024},
+    )
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.get_by_test_id("upload-progress")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Uploading \d+%"))).to_be_visible()
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    row = expect_ready(page, "welcome", "Own recording")
+    player = row.get_by_label("Play welcome")
+    duration = page.evaluate(
+        "async (el) => { el.preload = 'auto'; el.load();"
+        " await new Promise((ok, no) => { el.onloadedmetadata = ok; el.onerror = no; });"
+        " return el.duration; }",
+        player.element_handle(),
+    )
+    assert 3.5 < duration < 4.5
+
+
+def upload_hold_music(page: Page, folder: Path) -> None:
+    """Hold music needs valid rights: here a royalty-free licence with its text."""
+    wav = write_test_wav(folder / "hold.wav", seconds=3.0, hz=330.0)
+    fill_upload_form(
+        page, wav, "hold-default", "Ventemusik", "hold_music", "royalty_free", "Lydbiblioteket"
+    )
+    page.get_by_label("Licence text").fill("Fri brug i telefonkøer, også kommercielt.")
+    page.get_by_label("This recording contains music").check()
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect_ready(page, "hold-default", "Royalty-free")
+
+
+# --- The canvas ---------------------------------------------------------------------------
+
+
 def node(page: Page, node_id: str) -> Locator:
     return page.get_by_test_id(f"node-{node_id}")
 
 
 def add(page: Page, node_type: str, node_id: str) -> None:
+    """A step from the palette; it is selected, and the side panel shows its form."""
     page.get_by_test_id(f"palette-{node_type}").click()
     expect(node(page, node_id)).to_be_visible()
+    expect(page.locator(".props code")).to_have_text(node_id)
 
 
 def pick(page: Page, node_id: str) -> None:
@@ -53,6 +167,7 @@ def settled(page: Page, locator: Locator) -> dict[str, float] | None:
 
 
 def connect(page: Page, source: str, port: str, target: str) -> None:
+    """Drag from the port's handle onto the target step's input."""
     handle = page.get_by_test_id(f"port-{source}-{port}")
     goal = node(page, target).locator(".in-handle")
     start, end = settled(page, handle), settled(page, goal)
@@ -63,7 +178,25 @@ def connect(page: Page, source: str, port: str, target: str) -> None:
     page.mouse.move(end["x"] + 2, end["y"] + 2, steps=8)
     page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=4)
     page.mouse.up()
-    expect(page.locator(f'.react-flow__edge[data-id="{source}:{port}"]')).to_have_count(1)
+    edge = page.locator(f'.react-flow__edge[data-id="{source}:{port}"]')
+    expect(edge).to_have_count(1)
+
+
+def tidy(page: Page) -> None:
+    page.get_by_role("button", name="Tidy layout").click()
+
+
+def say(page: Page, group: str, text: str) -> None:
+    """The text-to-speech field of a message group (menu message, announcement …)."""
+    page.get_by_role("group", name=group).get_by_label("Text to speak").fill(text)
+
+
+def add_items(page: Page, field: str, values: list[str]) -> None:
+    """Items of a list field, one "+ Add" click each (``field`` may be the start of a
+    longer label: "Mon" for "Monday")."""
+    for index, value in enumerate(values, start=1):
+        page.get_by_role("button", name=re.compile(rf"^\+ Add: {field}\w*$")).click()
+        page.get_by_label(re.compile(rf"^{field}\w* {index}\b")).fill(value)
 
 
 def saved(page: Page) -> None:
@@ -75,58 +208,144 @@ def no_findings(page: Page) -> None:
     expect(page.get_by_text("No problems found")).to_be_visible()
 
 
-def simulate(page: Page, when: str, digits: str = "") -> Locator:
+# --- Building the example main number, step by step -------------------------------------
+
+
+def create_flow(page: Page, name: str, description: str) -> None:
+    page.get_by_label("New flow name").fill(name)
+    page.get_by_role("button", name="Create flow").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    expect(page.get_by_text("Drag a step from the left to begin.")).to_be_visible()
+    page.get_by_label("Description").fill(description)
+
+
+def add_opening_hours(page: Page) -> None:
+    """The first step becomes the entry: Monday to Thursday 8-16, Friday 8-15, Danish
+    holidays (Christmas Eve is closed by default)."""
+    add(page, "hours", "hours")
+    expect(page.locator(".entry-note")).to_contain_text("The call starts here")
+    for day in ("Mon", "Tue", "Wed", "Thu"):
+        add_items(page, day, ["08:00-16:00"])
+    add_items(page, "Fri", ["08:00-15:00"])
+    page.get_by_label("Public holidays of").fill("DK")
+
+
+def add_welcome(page: Page) -> None:
+    """The uploaded prompt, with its rights shown next to the picker."""
+    add(page, "play", WELCOME)
+    page.get_by_label("Audio").select_option("welcome")
+    expect(page.locator(".rights")).to_have_text(OWN_RECORDING)
+
+
+def add_menu(page: Page) -> None:
+    add(page, "menu", "menu")
+    say(page, "Menu message", "Tryk 1 for salg. Tryk 2 for support.")
+    for index, (digit, label) in enumerate((("1", "Salg"), ("2", "Support")), start=1):
+        page.get_by_role("button", name="+ Add: Options").click()
+        option = page.get_by_role("group", name=f"Options {index}")
+        option.get_by_label("Key").select_option(digit)
+        option.get_by_label("Label").fill(label)
+        expect(page.get_by_test_id(f"port-menu-{digit}")).to_be_visible()
+    page.get_by_label("Seconds to wait for a key").fill("6")
+    page.get_by_label("Repeats after an invalid key or silence").fill("2")
+
+
+def add_sales_queue(page: Page) -> None:
+    add(page, "queue", SALES)
+    page.get_by_label("Kind").select_option("basic")
+    page.get_by_label("Queue name").fill("sales")
+    page.get_by_label("Hold music").select_option("hold-default")
+    say(
+        page,
+        "Announcement while waiting",
+        "Alle vores sælgere er optaget. Du bliver stillet igennem snarest.",
+    )
+    page.get_by_label("Seconds between announcements").fill("60")
+    page.get_by_label("Longest wait before overflow").fill("180")
+
+
+def add_support_ring_group(page: Page) -> None:
+    add(page, "ring_group", SUPPORT)
+    add_items(page, "Members", ["+4520000001", "+4520000002", "sip:support@pbx.example.dk"])
+    page.get_by_label("Ring strategy").select_option("sequential")
+    page.get_by_label("Seconds to ring each member").fill("20")
+
+
+def add_voicemail_without_box(page: Page) -> None:
+    """The box is chosen later, to see the validator's error come and go."""
+    add(page, "voicemail", "voicemail")
+    page.get_by_label("Longest message").fill("120")
+
+
+def add_message(page: Page, node_id: str, text: str) -> None:
+    add(page, "play", node_id)
+    page.get_by_label("Text to speak").fill(text)
+
+
+def add_goodbye(page: Page) -> None:
+    add(page, "hangup", GOODBYE)
+    say(page, "Goodbye message", "Tak for din besked. Farvel.")
+
+
+def wire(page: Page, source: str, targets: dict[str, str]) -> None:
+    """Without a mouse: the selected step's Connections section, one select per port."""
+    pick(page, source)
+    connections = page.get_by_test_id("connections")
+    for port, target in targets.items():
+        connections.get_by_test_id(f"connect-{port}").select_option(target)
+        expect(page.locator(f'.react-flow__edge[data-id="{source}:{port}"]')).to_have_count(1)
+
+
+def connect_all(page: Page) -> None:
+    """The opening hours' ports by dragging on the canvas, the rest from the side panel."""
+    tidy(page)
+    connect(page, "hours", "open", WELCOME)
+    connect(page, "hours", "closed", CLOSED)
+    connect(page, "hours", "holiday", HOLIDAY)
+    tidy(page)
+    wire(page, WELCOME, {"next": "menu"})
+    wire(page, "menu", {"1": SALES, "2": SUPPORT, "fallback": "voicemail"})
+    wire(page, SALES, {"overflow": "voicemail"})
+    wire(page, SUPPORT, {"no_answer": "voicemail"})
+    wire(page, CLOSED, {"next": "voicemail"})
+    wire(page, HOLIDAY, {"next": "voicemail"})
+    wire(page, "voicemail", {"next": GOODBYE})
+    tidy(page)
+
+
+def publish(page: Page, message: str, number: int) -> None:
+    expect(page.get_by_test_id("publish")).to_be_enabled()
+    page.get_by_test_id("publish").click()
+    page.get_by_label("What changed").fill(message)
+    page.get_by_role("button", name="Publish now").click()
+    expect(page.get_by_test_id("notice")).to_have_text(f"Published as version {number}")
+
+
+# --- The simulator ------------------------------------------------------------------------
+
+
+def simulate(page: Page, when: str, digits: str = "", outcomes: tuple[str, ...] = ()) -> Locator:
+    """One scripted call: a time, the keys pressed and the outcomes picked, in order."""
     page.get_by_test_id("tab-simulator").click()
     page.get_by_test_id("sim-at").fill(when)
-    page.get_by_role("button", name="Clear").first.click()
+    keypad, outcome_list = page.get_by_role("button", name="Clear").all()
+    keypad.click()
+    outcome_list.click()
     for digit in digits:
         page.get_by_role("button", name=f"key {digit}").click()
+    for outcome in outcomes:
+        page.get_by_role("combobox", name="Add outcome").select_option(outcome)
+        page.get_by_role("button", name="Add outcome").click()
     page.get_by_role("button", name="Run the call").click()
     trace = page.get_by_test_id("sim-trace")
     expect(trace).to_be_visible()
     return trace
 
 
-def upload_prompt(page: Page, browser: Browser, folder: Path, key: str) -> None:
-    """Upload a recording through the audio page: a progress bar, then ready."""
-    page.get_by_role("link", name="Audio", exact=True).click()
-    expect(page.get_by_role("heading", name="Upload audio")).to_be_visible()
-    wav = write_test_wav(folder / "greeting.wav", seconds=4.0)
-    page.get_by_label("Audio file").set_input_files(str(wav))
-    page.get_by_label("Key", exact=False).first.fill(key)
-    page.get_by_label("Display name").fill("Telefonsvarer-hilsen")
-    page.get_by_label("Rights").select_option("own_recording")
-    page.get_by_label("Source").fill("Optaget af receptionen")
-    # Slow the upload down so the progress bar is seen moving (64 kB at 32 kB/s).
-    cdp = page.context.new_cdp_session(page)
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 32 * 1024},
-    )
-    page.get_by_role("button", name="Upload", exact=True).click()
-    progress = page.get_by_test_id("upload-progress")
-    expect(progress).to_be_visible()
-    expect(page.get_by_text(re.compile(r"Uploading \d+%"))).to_be_visible()
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-    )
-    expect(page.get_by_test_id("upload-state")).to_have_text("Uploaded and ready", timeout=20_000)
-    expect(progress).to_have_count(0)
-    row = page.get_by_test_id(f"asset-{key}")
-    expect(row).to_contain_text("ready")
-    expect(row).to_contain_text("Own recording")
-    player = row.get_by_label(f"Play {key}")
-    duration = page.evaluate(
-        "async (el) => { el.preload = 'auto'; el.load();"
-        " await new Promise((ok, no) => { el.onloadedmetadata = ok; el.onerror = no; });"
-        " return el.duration; }",
-        player.element_handle(),
-    )
-    assert 3.5 < duration < 4.5
-    browser.docs_shot("admin-audio")
-    page.get_by_role("link", name="Flows", exact=True).click()
-    expect(page.get_by_role("heading", name="Flows")).to_be_visible()
+def go_to_step(trace: Locator, index: int) -> None:
+    """Jump to a step of the path (-1: the last)."""
+    steps = trace.locator(".path li")
+    (steps.last if index == -1 else steps.nth(index)).get_by_role("button").click()
 
 
 def route_numbers(site: Site) -> tuple[int, int]:
@@ -173,151 +392,191 @@ def route_numbers(site: Site) -> tuple[int, int]:
         return numbers[0].id, numbers[1].id
 
 
-def test_build_validate_publish_simulate_and_roll_back(
-    site: Site, browser: Browser, tmp_path: Path
+# --- Comparing with the example file --------------------------------------------------------
+
+
+def relabelled(flow: FlowGraph) -> FlowGraph:
+    """``flow`` with node ids by order of discovery from the entry (ports in name order)
+    and no layout, so two flows built alike compare equal whatever their ids."""
+    names: dict[str, str] = {}
+    todo = deque([flow.entry])
+    while todo:
+        node_id = todo.popleft()
+        if node_id in names:
+            continue
+        names[node_id] = f"n{len(names)}"
+        todo.extend(flow.nodes[node_id].ports[port] for port in sorted(flow.nodes[node_id].ports))
+    assert set(names) == set(flow.nodes), "every step is reached from the entry"
+    nodes = {
+        names[n.id]: Node(names[n.id], n.type, n.props, {p: names[t] for p, t in n.ports.items()})
+        for n in flow.nodes.values()
+    }
+    return replace(flow, entry=names[flow.entry], nodes=nodes, layout={})
+
+
+def exported(page: Page, site: Site, version: str) -> FlowGraph:
+    """The flow file the API exports, fetched with the browser's session."""
+    flow_id = re.search(r"#/flows/(\d+)", page.url)
+    assert flow_id
+    response = page.request.get(f"{site.url}/api/flows/{flow_id.group(1)}/export?version={version}")
+    assert response.ok, response.text()
+    return load_flow(response.text())
+
+
+def test_build_the_example_main_number_publish_simulate_and_roll_back(
+    fresh_site: Site, browser: Browser, tmp_path: Path
 ) -> None:
-    page = browser.page
+    site, page = fresh_site, browser.page
     sign_in(page, site)
-    browser.shot("01-flows")
-    upload_prompt(page, browser, tmp_path, "vm-greeting")
+    create_voicemail_box(page, "vm-main", "Hovednummer")
+    upload_welcome_prompt(page, browser, tmp_path)
+    upload_hold_music(page, tmp_path)
+    browser.docs_shot("admin-audio")
+    open_page(page, "Flows", "Flows")
 
-    page.get_by_label("New flow name").fill("main_number")
-    page.get_by_role("button", name="Create flow").click()
-    expect(page.get_by_role("heading", name="main_number")).to_be_visible()
-    expect(page.get_by_text("Drag a step from the left to begin.")).to_be_visible()
+    create_flow(page, "main_number", DESCRIPTION)
+    add_opening_hours(page)
+    add_welcome(page)
+    add_menu(page)
+    add_sales_queue(page)
+    add_support_ring_group(page)
+    add_voicemail_without_box(page)
+    add_message(
+        page,
+        CLOSED,
+        "Vi har lukket. Vi har åbent mandag til torsdag fra 8 til 16 og fredag fra 8 til 15.",
+    )
+    add_message(page, HOLIDAY, "Vi holder lukket i dag på grund af helligdag.")
+    add_goodbye(page)
+    connect_all(page)
 
-    # Build the main number from an empty canvas.
-    add(page, "hours", "hours")
-    add(page, "menu", "menu")
-    add(page, "ring_group", "ring_group")
-    add(page, "voicemail", "voicemail")
-    add(page, "play", "play")
-    page.get_by_role("button", name="Tidy layout").click()
-
-    # A voicemail step without a box: the validator's error shows on that node.
+    # Everything is wired; the voicemail step still lacks its box: one error, on that step.
     badge = page.get_by_test_id("badge-voicemail")
     expect(badge).to_have_class(re.compile("error"))
     expect(badge).to_have_attribute("title", re.compile('property "box"'))
-    pick(page, "voicemail")
+    expect(page.get_by_test_id("publish")).to_be_disabled()
+    expect(page.locator("#publish-why")).to_have_text("Fix 1 error(s) before publishing")
+    page.get_by_test_id("tab-problems").click()
+    problem = page.get_by_test_id("findings").get_by_role("button")
+    expect(problem).to_have_count(1)
+    expect(problem).to_have_text(re.compile(r'^voicemail · box: .*property "box": Missing data'))
+    browser.docs_shot("editor-validation")
+
+    # Clicking the problem selects the step, centres it and opens its form.
+    problem.click()
+    expect(node(page, "voicemail")).to_have_class(re.compile("selected"))
+    expect(page.locator(".props code")).to_have_text("voicemail")
     expect(page.locator(".field-problem")).to_contain_text('property "box"')
-    browser.shot("02-validation-error")
-    page.get_by_label("Voicemail box *").select_option("vm-main")
-    # The greeting is the prompt uploaded through the audio page.
-    greeting = page.get_by_role("group", name=re.compile("Greeting"))
-    greeting.get_by_label("Audio").select_option("vm-greeting")
-    expect(greeting.locator(".rights")).to_have_text("Rights: own_recording")
-    expect(badge).not_to_have_attribute("title", re.compile('property "box"'))
-    expect(badge).not_to_have_class(re.compile("error"))
-    expect(page.locator(".field-problem")).to_have_count(0)
-
-    pick(page, "menu")
-    page.get_by_role("group", name="Menu message").get_by_label("Text to speak").fill(
-        "Tryk 1 for salg."
+    canvas, step = (
+        settled(page, page.locator(".react-flow")),
+        settled(page, node(page, "voicemail")),
     )
-    page.get_by_role("button", name="+ Add: Options").click()
-    page.get_by_label("Key *").select_option("1")
-    page.get_by_label("Label").fill("Salg")
-    expect(page.get_by_test_id("port-menu-1")).to_be_visible()
+    assert canvas
+    assert step
+    assert abs(canvas["x"] + canvas["width"] / 2 - (step["x"] + step["width"] / 2)) < 30
+    assert abs(canvas["y"] + canvas["height"] / 2 - (step["y"] + step["height"] / 2)) < 60
 
-    pick(page, "ring_group")
-    page.get_by_role("button", name="+ Add: Members").click()
-    page.get_by_role("textbox", name="Members 1").fill("+4511223344")
-
-    pick(page, "play")
-    page.get_by_label("Text to speak").fill("Vi holder lukket i dag.")
-
-    page.get_by_role("button", name="Tidy layout").click()
-    connect(page, "hours", "open", "menu")
-    connect(page, "hours", "closed", "voicemail")
-    connect(page, "hours", "holiday", "play")
-    connect(page, "play", "next", "voicemail")
-    connect(page, "menu", "1", "ring_group")
-    connect(page, "menu", "fallback", "voicemail")
-    connect(page, "ring_group", "no_answer", "voicemail")
-    page.get_by_role("button", name="Tidy layout").click()
-
+    page.get_by_label("Voicemail box *").select_option("vm-main")
+    expect(badge).to_have_count(0)
+    expect(page.locator(".field-problem")).to_have_count(0)
     no_findings(page)
     saved(page)
-    browser.shot("03-canvas")
+    tidy(page)
+    page.get_by_test_id("tab-props").click()
+    page.locator(".react-flow__pane").click(position={"x": 5, "y": 5})
+    browser.docs_shot("editor-canvas")
+    publish(page, "First version", 1)
 
-    # Publish with a message.
-    expect(page.get_by_test_id("publish")).to_be_enabled()
-    page.get_by_test_id("publish").click()
-    page.get_by_label("What changed").fill("First version")
-    page.get_by_role("button", name="Publish now").click()
-    expect(page.get_by_test_id("notice")).to_have_text("Published as version 1")
-    reception, support = route_numbers(site)
-
-    # Simulator: Christmas Day is a holiday; a Tuesday morning reaches the menu.
-    trace = simulate(page, "2026-12-25T10:00")
-    expect(trace.locator(".path")).to_contain_text("play")
-    for _ in range(5):
-        if page.get_by_test_id("sim-end").count():
-            break
-        page.get_by_role("button", name="Next", exact=True).click()
-    expect(page.get_by_test_id("sim-end")).to_contain_text("voicemail")
-    expect(node(page, "play")).to_have_class(re.compile("visited"))
+    # Christmas Eve is a holiday in Denmark: the holiday message, then voicemail.
+    trace = simulate(page, "2026-12-24T10:00")
+    expect(trace.locator(".path li")).to_have_text(
+        ["hours → holiday", f"{HOLIDAY} → next", "voicemail → next", GOODBYE]
+    )
+    go_to_step(trace, -1)
+    expect(page.get_by_test_id("sim-end")).to_have_text("Call ends: voicemail")
+    expect(node(page, HOLIDAY)).to_have_class(re.compile("visited"))
     expect(node(page, "menu")).not_to_have_class(re.compile("visited"))
 
-    trace = simulate(page, "2026-11-24T10:00", digits="1")
-    expect(trace.locator(".path")).to_contain_text("menu")
-    page.get_by_role("button", name="Next", exact=True).click()
+    # A Tuesday morning, key 1: the sales queue, where someone answers.
+    trace = simulate(page, "2026-11-24T10:00", digits="1", outcomes=("answered",))
+    expect(trace.locator(".path li")).to_have_text(
+        ["hours → open", f"{WELCOME} → next", "menu → 1", f"{SALES} → answered"]
+    )
+    go_to_step(trace, 2)
     expect(page.get_by_test_id("sim-heard")).to_contain_text("Tryk 1 for salg.")
-    page.get_by_role("button", name="Next", exact=True).click()
-    expect(node(page, "ring_group")).to_have_class(re.compile("current"))
+    go_to_step(trace, 3)
+    expect(node(page, SALES)).to_have_class(re.compile("current"))
     expect(page.locator('.react-flow__edge[data-id="menu:1"]')).to_have_class(re.compile("taken"))
-    browser.shot("04-simulator")
+    expect(trace).to_contain_text("Outcome: answered")
+    trace.get_by_text("TwiML", exact=True).click()
+    expect(trace.locator(".twiml")).to_contain_text("<Enqueue")
+    expect(trace.locator(".twiml")).to_contain_text(">sales</Enqueue>")
+    expect(page.get_by_test_id("sim-end")).to_have_text("Call ends: answered")
+    browser.docs_shot("editor-simulator")
 
-    # A call to the reception number: its flow is this one, so its live path lights up.
+    # Three wrong keys: the menu asks three times, then takes its fallback.
+    trace = simulate(page, "2026-11-24T10:00", digits="777")
+    expect(trace.locator(".path li")).to_have_text(
+        [
+            "hours → open",
+            f"{WELCOME} → next",
+            "menu",
+            "menu",
+            "menu → fallback",
+            "voicemail → next",
+            GOODBYE,
+        ]
+    )
+    go_to_step(trace, -1)
+    expect(page.get_by_test_id("sim-end")).to_have_text("Call ends: voicemail")
+    expect(page.locator('.react-flow__edge[data-id="menu:fallback"]')).to_have_class(
+        re.compile("taken")
+    )
+
+    # A call to the reception number takes its live version; the support number
+    # answers with another flow, listed with a link to open it.
+    reception, support = route_numbers(site)
+    page.get_by_test_id("tab-versions").click()
+    page.get_by_test_id("tab-simulator").click()
     page.get_by_test_id("sim-target").select_option(str(reception))
-    trace = simulate(page, "2026-11-24T10:00", digits="1")
+    trace = simulate(page, "2026-11-24T10:00", digits="2")
     expect(page.get_by_test_id("sim-route")).to_have_text(
         "+4570121212 is answered by main_number, live version v1."
     )
-    page.get_by_role("button", name="Next", exact=True).click()
-    page.get_by_role("button", name="Next", exact=True).click()
-    expect(node(page, "ring_group")).to_have_class(re.compile("current"))
+    go_to_step(trace, 3)
+    expect(node(page, SUPPORT)).to_have_class(re.compile("current"))
     expect(node(page, "menu")).to_have_class(re.compile("visited"))
-    # The support number answers with another flow: its steps, and a link to open it.
     page.get_by_test_id("sim-target").select_option(str(support))
     trace = simulate(page, "2026-11-24T10:00")
     expect(trace.locator(".path")).to_contain_text("greeting")
     open_other = page.get_by_role("link", name="Open other_line")
     expect(open_other).to_have_attribute("href", re.compile(r"^#/flows/\d+$"))
     expect(page.locator(".react-flow__node.visited")).to_have_count(0)
-    browser.shot("04b-simulator-number")
     page.get_by_test_id("sim-target").select_option("")
 
     # A second version, then the versions panel: diff and roll back.
-    pick(page, "play")
+    pick(page, HOLIDAY)
     page.get_by_label("Text to speak").fill("Lukket på grund af helligdag.")
     saved(page)
-    page.get_by_test_id("publish").click()
-    page.get_by_label("What changed").fill("New holiday message")
-    page.get_by_role("button", name="Publish now").click()
-    expect(page.get_by_test_id("notice")).to_have_text("Published as version 2")
-
+    publish(page, "New holiday message", 2)
     page.get_by_test_id("tab-versions").click()
     expect(page.get_by_test_id("versions")).to_contain_text("New holiday message")
     expect(page.get_by_test_id("author-2")).to_have_text("by Admin")
     page.get_by_role("button", name="Show on canvas").click()
-    expect(node(page, "play")).to_have_class(re.compile("diff-changed"))
+    expect(node(page, HOLIDAY)).to_have_class(re.compile("diff-changed"))
     expect(node(page, "menu")).not_to_have_class(re.compile("diff-"))
-    browser.shot("05-versions-diff")
+    browser.docs_shot("editor-versions-diff")
     page.get_by_role("button", name="Back to editing").click()
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Roll back to this (v1)").click()
     expect(page.get_by_test_id("notice")).to_have_text("Rolled back: version 3 is live")
 
-    with Session(site.engine) as session:
-        flow = session.execute(select(Flow).where(Flow.name == "main_number")).scalar_one()
-        live = session.get(FlowVersion, flow.published_version_id)
-        assert live is not None
-        assert live.number == 3
-        assert live.document["nodes"]["play"]["props"]["text"] == "Vi holder lukket i dag."
-        assert live.document["nodes"]["voicemail"]["props"]["greeting"] == {"audio": "vm-greeting"}
-        assert flow.draft["nodes"]["hours"]["ports"]["holiday"] == "play"
+    # What is live now is the example file, up to node ids and layout.
+    live = exported(page, site, "published")
+    assert live.nodes[HOLIDAY].props["text"] == "Vi holder lukket i dag på grund af helligdag."
+    difference = diff_flows(relabelled(load_flow(EXAMPLE)), relabelled(live))
+    assert difference.empty, format_diff(difference)
     assert browser.console_errors == []
 
 
@@ -355,7 +614,7 @@ def test_keyboard_copy_paste_delete_undo_redo_and_danish(site: Site, browser: Br
     # The audio picker lists the org's assets by key, shows the rights and plays in place.
     pick(page, "play")
     page.get_by_label("Audio").select_option("welcome")
-    expect(page.locator(".rights")).to_have_text("Rights: own_recording")
+    expect(page.locator(".rights")).to_have_text(OWN_RECORDING)
     player = page.get_by_label("Play welcome")
     expect(player).to_have_count(1)
     source = player.get_attribute("src")
