@@ -22,9 +22,11 @@ __all__ = [
     "DEFAULT_DISABLE_AFTER",
     "DEFAULT_DISABLE_FAILURES",
     "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_MAX_FLOOD_WAITS",
     "MAX_RETRY_AFTER",
     "backoff_delay",
     "failure_run",
+    "flood_wait_until",
     "idempotency_key",
     "next_attempt_at",
     "should_dead_letter",
@@ -34,6 +36,9 @@ __all__ = [
 DEFAULT_BASE = 10.0  # seconds; the first retry waits up to this long
 DEFAULT_CAP = 6 * 3600.0  # no single wait grows past six hours
 DEFAULT_MAX_ATTEMPTS = 12  # with the defaults, roughly a day of trying
+# Flood control says "not now", not "failed": waits are counted apart from attempts,
+# and this many waits for one delivery means something is wrong (a bot stuck in a ban).
+DEFAULT_MAX_FLOOD_WAITS = 50
 MIN_DELAY = 1.0  # never hammer: even a zero jitter draw waits a second
 MAX_RETRY_AFTER = 24 * 3600.0  # a remote cannot park a delivery for more than a day
 DEFAULT_DISABLE_FAILURES = 50
@@ -78,6 +83,18 @@ def next_attempt_at(
     """When to try again after failed attempt number ``attempt``; see :func:`backoff_delay`."""
     delay = backoff_delay(attempt, base=base, cap=cap, retry_after=retry_after, rng=rng)
     return now + timedelta(seconds=delay)
+
+
+def flood_wait_until(now: datetime, retry_after: float) -> datetime:
+    """When a bot under flood control may send again: ``retry_after`` (bounded), plus
+    a second so the first message after the ban is not sent at its last instant.
+
+    >>> from datetime import datetime, UTC
+    >>> flood_wait_until(datetime(2026, 1, 1, tzinfo=UTC), 30).second
+    31
+    """
+    wait = min(max(float(retry_after), 0.0), MAX_RETRY_AFTER) + MIN_DELAY
+    return now + timedelta(seconds=wait)
 
 
 def should_dead_letter(attempts: int, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> bool:

@@ -58,6 +58,9 @@ class OutboxDelivery(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
+    # Telegram flood control (429 retry_after) is waited out, not counted in
+    # ``attempts``; this bounds how often one delivery may be sent back to wait.
+    flood_waits: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))

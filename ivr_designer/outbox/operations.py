@@ -116,6 +116,7 @@ def retry_delivery(session: Session, actor: Actor, delivery_id: int) -> OutboxDe
     now = utcnow()
     delivery.status = "pending"
     delivery.attempts = 0
+    delivery.flood_waits = 0
     delivery.next_attempt_at = now
     delivery.lease_until = None
     delivery.updated_at = now

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from integrations.notify import policy
@@ -119,6 +120,54 @@ def _endpoint_run(
     log.warning("webhook endpoint %s %s", endpoint.id, reason)
 
 
+def _flood_controlled(delivery: OutboxDelivery, result: DeliveryResult) -> bool:
+    """Telegram's 429: the org's bot is banned for ``retry_after``; no failure of this row."""
+    return (
+        delivery.channel == "telegram"
+        and result.outcome is Outcome.RETRY
+        and result.status_code == 429
+        and result.retry_after is not None
+    )
+
+
+def _wait_out_flood(
+    session: Session, app: Flask, delivery: OutboxDelivery, retry_after: float, now: datetime
+) -> None:
+    """Park this delivery and every other pending one of the org's bot until the ban ends.
+
+    Not an attempt (it would dead-letter messages only because many arrived at once);
+    ``flood_waits`` bounds it instead.
+    """
+    until = policy.flood_wait_until(now, retry_after)
+    delivery.flood_waits += 1
+    limit = int(app.config.get("NOTIFY_MAX_FLOOD_WAITS", policy.DEFAULT_MAX_FLOOD_WAITS))
+    if delivery.flood_waits >= limit:
+        delivery.status = "dead"
+        delivery.last_error = _short(f"flood control: gave up after {delivery.flood_waits} waits")
+        log.warning("delivery %s dead after %d flood waits", delivery.id, delivery.flood_waits)
+    else:
+        delivery.status = "pending"
+        delivery.next_attempt_at = until
+    parked = session.execute(
+        update(OutboxDelivery)
+        .where(
+            OutboxDelivery.org_id == delivery.org_id,
+            OutboxDelivery.channel == "telegram",
+            OutboxDelivery.status == "pending",
+            OutboxDelivery.next_attempt_at < until,
+            OutboxDelivery.id != delivery.id,
+        )
+        .values(next_attempt_at=until, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    log.info(
+        "telegram flood control for org %s: %s more deliveries wait until %s",
+        delivery.org_id,
+        getattr(parked, "rowcount", "?"),
+        until.isoformat(),
+    )
+
+
 def apply_result(
     session: Session,
     app: Flask,
@@ -129,7 +178,9 @@ def apply_result(
     duration_ms: int | None,
 ) -> str:
     """Log the attempt and move ``delivery`` on; returns its new status."""
-    delivery.attempts += 1
+    flood = _flood_controlled(delivery, result)
+    if not flood:
+        delivery.attempts += 1
     session.add(
         DeliveryAttempt(
             org_id=delivery.org_id,
@@ -146,7 +197,10 @@ def apply_result(
     delivery.last_status_code = result.status_code
     delivery.lease_until = None
     delivery.updated_at = now
-    if result.ok:
+    if flood:
+        delivery.last_error = _short(result.reason)
+        _wait_out_flood(session, app, delivery, float(result.retry_after or 0), now)
+    elif result.ok:
         delivery.status = "delivered"
         delivery.delivered_at = now
         delivery.last_error = None

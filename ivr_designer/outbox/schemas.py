@@ -19,6 +19,7 @@ class DeliverySchema(Schema):
     subject_id = fields.Int(allow_none=True)
     status = fields.Str()
     attempts = fields.Int()
+    flood_waits = fields.Int()  # Telegram flood control waited out (not attempts)
     last_error = fields.Str(allow_none=True)
     last_status_code = fields.Int(allow_none=True)
     next_attempt_at = fields.AwareDateTime()
