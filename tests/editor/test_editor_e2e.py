@@ -460,6 +460,7 @@ def test_build_the_example_main_number_publish_simulate_and_roll_back(
     problem = page.get_by_test_id("findings").get_by_role("button")
     expect(problem).to_have_count(1)
     expect(problem).to_have_text(re.compile(r'^voicemail · box: .*property "box": Missing data'))
+    saved(page)
     browser.docs_shot("editor-validation")
 
     # Clicking the problem selects the step, centres it and opens its form.
@@ -480,10 +481,9 @@ def test_build_the_example_main_number_publish_simulate_and_roll_back(
     expect(badge).to_have_count(0)
     expect(page.locator(".field-problem")).to_have_count(0)
     no_findings(page)
-    saved(page)
     tidy(page)
-    page.get_by_test_id("tab-props").click()
-    page.locator(".react-flow__pane").click(position={"x": 5, "y": 5})
+    pick(page, "menu")
+    saved(page)
     browser.docs_shot("editor-canvas")
     publish(page, "First version", 1)
 
@@ -512,7 +512,11 @@ def test_build_the_example_main_number_publish_simulate_and_roll_back(
     expect(trace.locator(".twiml")).to_contain_text("<Enqueue")
     expect(trace.locator(".twiml")).to_contain_text(">sales</Enqueue>")
     expect(page.get_by_test_id("sim-end")).to_have_text("Call ends: answered")
+    # A taller window, so the picture shows the whole panel: the call's script and its path.
+    page.set_viewport_size({"width": 1440, "height": 1300})
+    page.locator(".tab-body").evaluate("el => { el.scrollTop = 0; }")
     browser.docs_shot("editor-simulator")
+    page.set_viewport_size({"width": 1440, "height": 900})
 
     # Three wrong keys: the menu asks three times, then takes its fallback.
     trace = simulate(page, "2026-11-24T10:00", digits="777")
