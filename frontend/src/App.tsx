@@ -29,30 +29,55 @@ interface Me {
 const Editor = lazy(() => import("./Editor").then((module) => ({ default: module.Editor })));
 
 /** The location hash, changed only once the page being left agrees (its leave guard
- * saved its work or the user chose to lose it); a refused change is put back. */
+ * saved its work or the user chose to lose it). In-app links are held before they
+ * navigate; the back and forward buttons are put back when refused. */
 function useGuardedHash(guard: RefObject<LeaveGuard | null>): string {
   const [hash, setHash] = useState(window.location.hash);
   const accepted = useRef(window.location.hash);
   useEffect(() => {
     let asking = false;
+    let approved: string | null = null;
     const accept = (next: string) => {
       accepted.current = next;
       setHash(next);
     };
+    const ask = (then: (ok: boolean) => void) => {
+      if (asking || !guard.current) return;
+      asking = true;
+      void guard.current().then((ok) => {
+        asking = false;
+        then(ok);
+      });
+    };
+    const onClick = (event: MouseEvent) => {
+      if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      const link = (event.target as Element | null)?.closest?.("a[href^='#']");
+      const href = link?.getAttribute("href");
+      if (!href || !guard.current || !leavesPage(accepted.current, href)) return;
+      event.preventDefault();
+      ask((ok) => {
+        if (!ok) return;
+        approved = href;
+        window.location.hash = href;
+      });
+    };
     const onChange = () => {
       const next = window.location.hash;
-      const check = guard.current;
-      if (!check || !leavesPage(accepted.current, next)) return accept(next);
-      if (asking) return;
-      asking = true;
-      void check().then((ok) => {
-        asking = false;
+      if (next === approved || !guard.current || !leavesPage(accepted.current, next)) {
+        approved = null;
+        return accept(next);
+      }
+      ask((ok) => {
         if (ok) accept(window.location.hash);
         else window.history.replaceState(null, "", accepted.current || window.location.pathname);
       });
     };
+    document.addEventListener("click", onClick, true);
     window.addEventListener("hashchange", onChange);
-    return () => window.removeEventListener("hashchange", onChange);
+    return () => {
+      document.removeEventListener("click", onClick, true);
+      window.removeEventListener("hashchange", onChange);
+    };
   }, [guard]);
   return hash;
 }

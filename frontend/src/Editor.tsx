@@ -169,8 +169,11 @@ function EditorCanvas({ flowId }: { flowId: number }) {
     [record],
   );
 
-  const restore = (snapshot: Snapshot | undefined) => {
-    if (!snapshot) return;
+  const restore = (found: Snapshot | undefined) => {
+    if (!found) return;
+    // Undo restores the flow, not the selection: the step being edited stays selected.
+    const chosen = new Set(state.current.nodes.filter((n) => n.selected).map((n) => n.id));
+    const snapshot = { ...found, nodes: found.nodes.map((n) => (chosen.has(n.id) ? { ...n, selected: true } : n)) };
     state.current = snapshot;
     setNodes(snapshot.nodes);
     setEdges(snapshot.edges);
