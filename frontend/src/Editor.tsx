@@ -15,7 +15,7 @@ import {
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { api, ApiError, numbersOfFlowOrg, type NumberChoice } from "./api";
-import { CanvasContext, useApp, type DiffStatus } from "./context";
+import { CanvasContext, useApp } from "./context";
 import {
   documentToGraph,
   edgeId,
@@ -26,15 +26,20 @@ import {
   type FlowNode,
   type Meta,
 } from "./convert";
+import { copySelection, pasteClip, type Clip } from "./clipboard";
 import { findingsByNode } from "./findings";
 import { FlowNodeView } from "./FlowNodeView";
 import { History } from "./history";
-import { flushBeforeLeave } from "./leaveGuard";
 import { autoLayout } from "./layout";
 import { rewire } from "./connections";
 import { NodePanel } from "./NodePanel";
+import { DRAG_TYPE, Palette } from "./Palette";
+import { ProblemsPanel } from "./ProblemsPanel";
 import { Simulator } from "./Simulator";
-import type { FlowDocument, FlowInfo, NodeTypeInfo, Trace, ValidationResult, VersionInfo } from "./types";
+import { Toolbar } from "./Toolbar";
+import { useDraftSave } from "./useDraftSave";
+import { loadDiffView, type DiffView } from "./versionDiff";
+import type { FlowInfo, NodeTypeInfo, Trace, ValidationResult, VersionInfo } from "./types";
 import { Versions } from "./Versions";
 
 interface Snapshot {
@@ -43,11 +48,9 @@ interface Snapshot {
   meta: Meta;
 }
 
-type SaveState = "saved" | "dirty" | "saving" | "conflict" | "error";
 type Tab = "props" | "problems" | "simulator" | "versions";
 
 const NODE_TYPES = { ivr: FlowNodeView };
-const DRAG_TYPE = "application/x-ivr-node-type";
 
 function clean(nodes: FlowNode[]): FlowNode[] {
   return nodes.map(({ id, type, position, data }) => ({ id, type, position, data }));
@@ -58,16 +61,8 @@ function isTyping(target: EventTarget | null): boolean {
   return !!el && (["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) || el.isContentEditable);
 }
 
-interface DiffView {
-  from: number;
-  to: number;
-  nodes: FlowNode[];
-  edges: Edge[];
-  status: Map<string, DiffStatus>;
-}
-
 function EditorCanvas({ flowId }: { flowId: number }) {
-  const { t, lang, setLeaveGuard } = useApp();
+  const { t, lang } = useApp();
   const flowApi = useReactFlow();
   const [types, setTypes] = useState<NodeTypeInfo[]>([]);
   const [flow, setFlow] = useState<FlowInfo | null>(null);
@@ -76,8 +71,6 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   const [meta, setMeta] = useState<Meta>({ name: "", description: "", entry: "" });
   const [validation, setValidation] = useState<ValidationResult | null>(null);
   const [checking, setChecking] = useState(false);
-  const [save, setSave] = useState<SaveState>("saved");
-  const [saveError, setSaveError] = useState("");
   const [tab, setTab] = useState<Tab>("props");
   const [trace, setTrace] = useState<Trace | null>(null);
   const [step, setStep] = useState(0);
@@ -93,16 +86,25 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   const state = useRef<Snapshot>({ nodes: [], edges: [], meta });
   state.current = { nodes, edges, meta };
   const history = useRef(new History<Snapshot>({ nodes: [], edges: [], meta }));
-  const revision = useRef(0);
-  const savedJson = useRef("");
-  const inflight = useRef<Promise<boolean> | null>(null);
-  const clipboard = useRef<Snapshot | null>(null);
+  const clipboard = useRef<Clip | null>(null);
 
   const typeMap = useMemo(() => new Map(types.map((info) => [info.type, info])), [types]);
   const document = useMemo(() => graphToDocument(nodes, edges, meta), [nodes, edges, meta]);
   const docJson = useMemo(() => JSON.stringify(document), [document]);
   const logic = useMemo(() => logicKey(document), [document]);
-  const dirty = save !== "conflict" && docJson !== savedJson.current;
+  const {
+    save,
+    saveError,
+    dirty,
+    saveNow,
+    loaded: loadedDraft,
+  } = useDraftSave(
+    flowId,
+    () => graphToDocument(state.current.nodes, state.current.edges, state.current.meta),
+    docJson,
+    flow !== null,
+    (revision) => setFlow((f) => (f ? { ...f, draft_revision: revision } : f)),
+  );
 
   // The React Flow instance is kept in a ref: its identity changes once the store is
   // ready, and reloading the flow then would drop what the user did meanwhile.
@@ -115,10 +117,8 @@ function EditorCanvas({ flowId }: { flowId: number }) {
     setNodes(graph.nodes);
     setEdges(graph.edges);
     setMeta(graph.meta);
-    revision.current = loaded.draft_revision;
-    savedJson.current = JSON.stringify(graphToDocument(graph.nodes, graph.edges, graph.meta));
+    loadedDraft(graphToDocument(graph.nodes, graph.edges, graph.meta), loaded.draft_revision);
     history.current.reset({ nodes: graph.nodes, edges: graph.edges, meta: graph.meta });
-    setSave("saved");
     setHistoryTick((n) => n + 1);
     window.setTimeout(() => flowApiRef.current.fitView({ padding: 0.2 }), 50);
   }, [flowId]);
@@ -207,69 +207,6 @@ function EditorCanvas({ flowId }: { flowId: number }) {
     return () => window.clearTimeout(timer);
   }, [logic, loaded, flowId]);
 
-  // Autosave of the draft, a second after the last change; a stale revision is a 409.
-  // A save asked for while one is running waits for it, then saves what is left.
-  const saveNow = useCallback(async (): Promise<boolean> => {
-    while (inflight.current) await inflight.current;
-    const json = JSON.stringify(graphToDocument(state.current.nodes, state.current.edges, state.current.meta));
-    if (json === savedJson.current) return true;
-    const run = (async () => {
-      setSave("saving");
-      try {
-        const saved = await api<FlowInfo>("PUT", `/api/flows/${flowId}/draft`, {
-          document: JSON.parse(json) as FlowDocument,
-          draft_revision: revision.current,
-        });
-        revision.current = saved.draft_revision;
-        savedJson.current = json;
-        setFlow((f) => (f ? { ...f, draft_revision: saved.draft_revision } : f));
-        setSave("saved");
-        return true;
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 409) setSave("conflict");
-        else {
-          setSave("error");
-          setSaveError((e as Error).message);
-        }
-        return false;
-      }
-    })();
-    inflight.current = run;
-    try {
-      return await run;
-    } finally {
-      inflight.current = null;
-    }
-  }, [flowId]);
-
-  const unsaved = useCallback(
-    () => JSON.stringify(graphToDocument(state.current.nodes, state.current.edges, state.current.meta)) !== savedJson.current,
-    [],
-  );
-
-  // Leaving for another page saves first; only a failed save asks.
-  useEffect(() => {
-    setLeaveGuard(() =>
-      flushBeforeLeave({ isDirty: unsaved, save: saveNow, confirm: () => window.confirm(t("leaveSaveFailed")) }),
-    );
-    return () => setLeaveGuard(null);
-  }, [saveNow, setLeaveGuard, t, unsaved]);
-
-  useEffect(() => {
-    if (!flow || save === "conflict" || docJson === savedJson.current) return;
-    if (save === "saved") setSave("dirty");
-    const timer = window.setTimeout(() => void saveNow(), 1000);
-    return () => window.clearTimeout(timer);
-  }, [docJson, flow, save, saveNow]);
-
-  useEffect(() => {
-    const guard = (event: BeforeUnloadEvent) => {
-      if (unsaved()) event.preventDefault();
-    };
-    window.addEventListener("beforeunload", guard);
-    return () => window.removeEventListener("beforeunload", guard);
-  }, [unsaved]);
-
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {
       const next = applyNodeChanges(changes, state.current.nodes);
@@ -343,40 +280,11 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   };
 
   const copy = () => {
-    const chosen = state.current.nodes.filter((n) => n.selected);
-    if (!chosen.length) return;
-    const ids = new Set(chosen.map((n) => n.id));
-    clipboard.current = {
-      nodes: clean(chosen),
-      edges: state.current.edges.filter((e) => ids.has(e.source) && ids.has(e.target)),
-      meta: state.current.meta,
-    };
+    clipboard.current = copySelection(state.current.nodes, state.current.edges) ?? clipboard.current;
   };
 
   const paste = () => {
-    const source = clipboard.current;
-    if (!source) return;
-    const taken = state.current.nodes.map((n) => n.id);
-    const rename = new Map<string, string>();
-    for (const node of source.nodes) {
-      const id = newNodeId(node.data.type, [...taken, ...rename.values()]);
-      rename.set(node.id, id);
-    }
-    const pasted = source.nodes.map((n) => ({
-      ...n,
-      id: rename.get(n.id)!,
-      position: { x: n.position.x + 40, y: n.position.y + 40 },
-      data: structuredClone(n.data),
-      selected: true,
-    }));
-    const pastedEdges = source.edges.map((e) => {
-      const from = rename.get(e.source)!;
-      return { ...e, id: edgeId(from, e.sourceHandle!), source: from, target: rename.get(e.target)! };
-    });
-    commit({
-      nodes: [...state.current.nodes.map((n) => ({ ...n, selected: false })), ...pasted],
-      edges: [...state.current.edges, ...pastedEdges],
-    });
+    if (clipboard.current) commit(pasteClip(state.current.nodes, state.current.edges, clipboard.current));
   };
 
   useEffect(() => {
@@ -450,20 +358,7 @@ function EditorCanvas({ flowId }: { flowId: number }) {
   };
 
   const showDiff = async (from: number, to: number) => {
-    const [a, b, diff] = await Promise.all([
-      api<VersionInfo>("GET", `/api/flows/${flowId}/versions/${from}`),
-      api<VersionInfo>("GET", `/api/flows/${flowId}/versions/${to}`),
-      api<{ changes: Record<string, { node: string }[]> }>("GET", `/api/flows/${flowId}/diff?from=${from}&to=${to}`),
-    ]);
-    const before = documentToGraph(a.document!);
-    const after = documentToGraph(b.document!);
-    const status = new Map<string, DiffStatus>();
-    for (const c of diff.changes.nodes_changed ?? []) status.set(c.node, "changed");
-    for (const c of diff.changes.ports ?? []) if (!status.has(c.node)) status.set(c.node, "changed");
-    for (const c of diff.changes.nodes_added ?? []) status.set(c.node, "added");
-    for (const c of diff.changes.nodes_removed ?? []) status.set(c.node, "removed");
-    const removed = before.nodes.filter((n) => status.get(n.id) === "removed");
-    setDiffView({ from, to, nodes: [...after.nodes, ...removed], edges: after.edges, status });
+    setDiffView(await loadDiffView(flowId, from, to));
     window.setTimeout(() => flowApi.fitView({ padding: 0.2 }), 50);
   };
 
@@ -500,12 +395,6 @@ function EditorCanvas({ flowId }: { flowId: number }) {
     [typeMap, findings, meta.entry, simNodes, diffView],
   );
 
-  const categories = useMemo(() => {
-    const groups = new Map<string, NodeTypeInfo[]>();
-    for (const info of types) groups.set(info.category, [...(groups.get(info.category) ?? []), info]);
-    return [...groups.entries()];
-  }, [types]);
-
   const errors = validation?.errors ?? 0;
   const publishDisabled = !validation || errors > 0 || checking || save === "conflict";
   const publishWhy = errors > 0 ? t("publishBlocked", { n: errors }) : checking ? t("checking") : "";
@@ -514,56 +403,22 @@ function EditorCanvas({ flowId }: { flowId: number }) {
 
   return (
     <div className="editor">
-      <div className="toolbar" role="toolbar" aria-label={flow.name}>
-        <a href="#/flows">
-          ← {t("back")}
-        </a>
-        <h1 className="flow-name">{flow.name}</h1>
-        <button type="button" onClick={undo} disabled={!history.current.canUndo || !!diffView} title="Ctrl+Z">
-          {t("undo")}
-        </button>
-        <button type="button" onClick={redo} disabled={!history.current.canRedo || !!diffView} title="Ctrl+Shift+Z">
-          {t("redo")}
-        </button>
-        <button type="button" onClick={tidy} disabled={!!diffView}>
-          {t("autoLayout")}
-        </button>
-        <span className={`save-state ${save}`} data-testid="save-state" role="status">
-          {save === "saving"
-            ? t("saving")
-            : save === "conflict"
-              ? t("conflict")
-              : save === "error"
-                ? t("saveFailed", { error: saveError })
-                : dirty
-                  ? t("unsaved")
-                  : t("saved")}
-        </span>
-        {save === "conflict" ? (
-          <button type="button" onClick={() => void load()}>
-            {t("reload")}
-          </button>
-        ) : null}
-        <span className="spacer" />
-        <span className="muted">
-          {flow.published_version ? t("published", { n: flow.published_version }) : t("notPublished")}
-        </span>
-        <span className="publish-wrap" title={publishWhy}>
-          <button
-            type="button"
-            className="primary"
-            disabled={publishDisabled}
-            onClick={() => setPublishing(true)}
-            aria-describedby="publish-why"
-            data-testid="publish"
-          >
-            {t("publish")}
-          </button>
-          <span id="publish-why" className="why">
-            {publishWhy}
-          </span>
-        </span>
-      </div>
+      <Toolbar
+        flow={flow}
+        save={save}
+        saveError={saveError}
+        dirty={dirty}
+        canUndo={history.current.canUndo}
+        canRedo={history.current.canRedo}
+        frozen={!!diffView}
+        publishDisabled={publishDisabled}
+        publishWhy={publishWhy}
+        onUndo={undo}
+        onRedo={redo}
+        onTidy={tidy}
+        onReload={() => void load()}
+        onPublish={() => setPublishing(true)}
+      />
       {notice ? (
         <p className="notice" role="status" data-testid="notice">
           {notice}
@@ -606,33 +461,7 @@ function EditorCanvas({ flowId }: { flowId: number }) {
         </div>
       ) : null}
       <div className="workspace">
-        <aside className="palette" aria-label={t("palette")}>
-          <h2>{t("palette")}</h2>
-          <p className="hint">{t("paletteHint")}</p>
-          {categories.map(([category, infos]) => (
-            <div key={category} className="palette-group">
-              <h3>{infos[0].category_label ?? category}</h3>
-              {infos.map((info) => (
-                <button
-                  type="button"
-                  key={info.type}
-                  className={`palette-item cat-${info.category}`}
-                  draggable
-                  disabled={!!diffView}
-                  title={info.description}
-                  data-testid={`palette-${info.type}`}
-                  onDragStart={(e) => {
-                    e.dataTransfer.setData(DRAG_TYPE, info.type);
-                    e.dataTransfer.effectAllowed = "move";
-                  }}
-                  onClick={() => addNode(info.type)}
-                >
-                  {info.label}
-                </button>
-              ))}
-            </div>
-          ))}
-        </aside>
+        <Palette types={types} disabled={!!diffView} onAdd={(type) => addNode(type)} />
         <div className="canvas" onDrop={onDrop} onDragOver={(e) => e.preventDefault()}>
           <CanvasContext.Provider value={canvasState}>
             <ReactFlow
@@ -707,30 +536,7 @@ function EditorCanvas({ flowId }: { flowId: number }) {
                 </div>
               )
             ) : null}
-            {tab === "problems" ? (
-              <div className="problems">
-                <p aria-live="polite">
-                  {checking
-                    ? t("checking")
-                    : validation && validation.findings.length === 0
-                      ? t("noFindings")
-                      : validation
-                        ? t("errorsWarnings", { e: validation.errors, w: validation.warnings })
-                        : ""}
-                </p>
-                <ul className="finding-list" data-testid="findings">
-                  {(validation?.findings ?? []).map((f, i) => (
-                    <li key={i} className={f.severity}>
-                      <button type="button" className="link" onClick={() => f.node && jumpTo(f.node)} disabled={!f.node}>
-                        <strong>{f.node ?? t("flowLevel")}</strong>
-                        {f.port ? ` · ${f.port}` : ""}
-                        {f.field ? ` · ${f.field}` : ""}: {f.message}
-                      </button>
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            ) : null}
+            {tab === "problems" ? <ProblemsPanel validation={validation} checking={checking} onJump={jumpTo} /> : null}
             {tab === "simulator" ? (
               <Simulator flowId={flowId} document={document} onTrace={setTrace} step={step} setStep={setStep} />
             ) : null}
