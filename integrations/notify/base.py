@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 EVENT_TYPES: tuple[str, ...] = (
     "voicemail.created",
     "voicemail.handled",
+    "voicemail.transcribed",
     "fax.received",
     "call.completed",
     "licence.expiring",

@@ -33,6 +33,7 @@ _LABELS = {
     "en": {
         "voicemail.created": "New voicemail",
         "voicemail.handled": "Voicemail handled",
+        "voicemail.transcribed": "Voicemail transcribed",
         "fax.received": "New fax",
         "call.completed": "Call completed",
         "licence.expiring": "Music licence expiring",
@@ -44,6 +45,7 @@ _LABELS = {
     "de": {
         "voicemail.created": "Neue Sprachnachricht",
         "voicemail.handled": "Sprachnachricht erledigt",
+        "voicemail.transcribed": "Sprachnachricht transkribiert",
         "fax.received": "Neues Fax",
         "call.completed": "Anruf beendet",
         "licence.expiring": "Musiklizenz läuft ab",

@@ -1,4 +1,9 @@
-"""Recording, transcription and fax callbacks: hand the media to ``calls.storage``."""
+"""Recording, transcription and fax callbacks: hand the media to ``calls.storage``.
+
+A transcription that arrives on its own (the provider's transcribeCallback, after the
+recording) is stored and announced as ``voicemail.transcribed``; Telegram messages
+sent without it get their caption edited (see ``outbox.enqueue``).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from ivr_designer.hooks.context import HookEnv, pin
 from ivr_designer.hooks.lookup import Route
 from ivr_designer.hooks.transactions import begin_writes
 from ivr_designer.models import Call, ProviderAccount, Voicemail
+from ivr_designer.outbox.enqueue import enqueue_transcription
 
 __all__ = ["fax_into_box", "fax_received", "recording"]
 
@@ -88,12 +94,17 @@ def recording(
         and params.get("TranscriptionStatus", "completed") == "completed"
     ):
         begin_writes(session, relaxed=False)
-        session.execute(
+        value = str(text)[:10000]
+        # Conditional, so a repeated callback (or two at once) announces it once.
+        changed = session.execute(
             update(Voicemail)
-            .where(Voicemail.id == stored.id)
-            .values(transcription=str(text)[:10000])
+            .where(Voicemail.id == stored.id, Voicemail.transcription.is_distinct_from(value))
+            .values(transcription=value)
             .execution_options(synchronize_session=False)
         )
+        if getattr(changed, "rowcount", 0):
+            session.refresh(stored, ["transcription"])
+            enqueue_transcription(session, stored)
 
 
 def fax_into_box(

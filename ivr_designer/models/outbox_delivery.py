@@ -68,6 +68,9 @@ class OutboxDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     delivered_at: Mapped[datetime | None]
+    # What the channel called the sent message (Telegram's message id), so a later
+    # change (a late transcription) can edit it in the same chat.
+    remote_id: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"<OutboxDelivery {self.id} {self.event} {self.channel} {self.status}>"

@@ -9,6 +9,7 @@ poll: within this process through an event, across processes on PostgreSQL throu
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
@@ -39,6 +40,7 @@ __all__ = [
     "enqueue_call_completed",
     "enqueue_event",
     "enqueue_fax",
+    "enqueue_transcription",
     "enqueue_voicemail",
     "media_ready",
     "wake",
@@ -225,16 +227,81 @@ def enqueue_event(
     occurrence = dedupe if dedupe is not None else uuid.uuid4().hex
     object_key = f"{subject_type}:{subject_id}:{occurrence}"
     rows = _rows(org_id, event, subject_type, subject_id, object_key, chats, endpoints, payload)
-    if rows:
-        known = set(
-            session.execute(
-                select(OutboxDelivery.idempotency_key).where(
-                    OutboxDelivery.idempotency_key.in_([row.idempotency_key for row in rows])
-                )
-            ).scalars()
+    return _add(session, _new_only(session, rows))
+
+
+def _new_only(session: Session, rows: list[OutboxDelivery]) -> list[OutboxDelivery]:
+    """``rows`` without those whose idempotency key is queued already."""
+    if not rows:
+        return rows
+    known = set(
+        session.execute(
+            select(OutboxDelivery.idempotency_key).where(
+                OutboxDelivery.idempotency_key.in_([row.idempotency_key for row in rows])
+            )
+        ).scalars()
+    )
+    return [row for row in rows if row.idempotency_key not in known]
+
+
+#: A voice message that went out (or is going out) without the transcription.
+_SENT = ("delivered", "delivering")
+
+
+def enqueue_transcription(session: Session, voicemail: Voicemail) -> list[OutboxDelivery]:
+    """``voicemail.transcribed``: to subscribed webhooks, and as an edit of every
+    Telegram message that announced the voicemail already, so its caption shows the text.
+
+    Messages still waiting are built when sent and carry the transcription anyway. One
+    edit per sent message (``payload.edits`` names it); the same text enqueues once.
+    """
+    text = voicemail.transcription or ""
+    object_key = f"{voicemail.id}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+    sent = session.execute(
+        select(OutboxDelivery.id, OutboxDelivery.telegram_chat_id)
+        .where(
+            OutboxDelivery.event == "voicemail.created",
+            OutboxDelivery.subject_type == "voicemail",
+            OutboxDelivery.subject_id == voicemail.id,
+            OutboxDelivery.channel == "telegram",
+            OutboxDelivery.status.in_(_SENT),
+            OutboxDelivery.telegram_chat_id.is_not(None),
         )
-        rows = [row for row in rows if row.idempotency_key not in known]
-    return _add(session, rows)
+        .order_by(OutboxDelivery.id)
+    ).all()
+    endpoints = _endpoints(session, voicemail.org_id, "voicemail.transcribed")
+    rows = _rows(
+        voicemail.org_id,
+        "voicemail.transcribed",
+        "voicemail",
+        voicemail.id,
+        object_key,
+        [],
+        endpoints,
+        None,
+    )
+    now = utcnow()
+    rows += [
+        OutboxDelivery(
+            org_id=voicemail.org_id,
+            event="voicemail.transcribed",
+            subject_type="voicemail",
+            subject_id=voicemail.id,
+            channel="telegram",
+            telegram_chat_id=chat_id,
+            idempotency_key=idempotency_key(
+                "voicemail.transcribed", object_key, "telegram-edit", original_id
+            ),
+            payload={"edits": original_id},
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        for original_id, chat_id in sent
+    ]
+    return _add(session, _new_only(session, rows))
 
 
 def enqueue_call_completed(session: Session, call: Call) -> list[OutboxDelivery]:

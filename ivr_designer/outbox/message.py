@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integrations.notify.base import Notification
+from integrations.notify.telegram_links import derive_key
 from ivr_designer import crypto
 from ivr_designer.audio_lib.storage import absolute
 from ivr_designer.models import (
@@ -210,6 +211,37 @@ def _telegram_config(session: Session, app: Flask, delivery: OutboxDelivery) -> 
     return {"bot_token": crypto.decrypt(bot.token_encrypted, app), "chat_id": chat.chat_id}
 
 
+def _edited_message(
+    session: Session, app: Flask, delivery: OutboxDelivery, now: datetime
+) -> dict[str, Any]:
+    """For a Telegram edit (``voicemail.transcribed``): which message, with which buttons.
+
+    The edit waits while the original is being sent and is dropped when the original
+    will carry the text anyway (still pending) or never went out.
+    """
+    from ivr_designer.telegram.incoming import buttons_for
+
+    edits = (delivery.payload or {}).get("edits")
+    original = session.get(OutboxDelivery, edits) if isinstance(edits, int) else None
+    if original is None or original.status in ("dead", "cancelled"):
+        raise Cancel("the voice message to edit was never sent")
+    if original.status == "pending":
+        raise Cancel("the voice message is not sent yet; it will carry the transcription")
+    if original.status == "delivering":
+        raise Postpone("the voice message is being sent", now + POSTPONE_BY)
+    if not (original.remote_id or "").isdigit():
+        raise Cancel("the sent message's id is unknown")
+    voicemail = session.get(Voicemail, delivery.subject_id)
+    if voicemail is None:
+        raise Cancel("the voicemail was deleted")
+    # Telegram drops the keyboard of an edited message unless it is sent again.
+    buttons = buttons_for(session, derive_key(app.config["SECRET_KEY"]), voicemail)
+    return {
+        "message_id": int(original.remote_id or 0),
+        "buttons": [(button.text, button.callback_data) for button in buttons],
+    }
+
+
 def _webhook_config(session: Session, app: Flask, delivery: OutboxDelivery) -> dict[str, Any]:
     endpoint = (
         session.get(WebhookEndpoint, delivery.webhook_endpoint_id)
@@ -251,6 +283,8 @@ def prepare(
     now = now or utcnow()
     if delivery.channel == "telegram":
         config = _telegram_config(session, app, delivery)
+        if delivery.event == "voicemail.transcribed":
+            config |= _edited_message(session, app, delivery, now)
     elif delivery.channel == "webhook":
         config = _webhook_config(session, app, delivery)
     else:
@@ -258,6 +292,7 @@ def prepare(
     fields = _subject_fields(session, app, delivery, now)
     org = session.get(Organisation, delivery.org_id)
     payload = _named(session, {**fields.pop("extra", {}), **(delivery.payload or {})})
+    payload.pop("edits", None)  # which Telegram message to edit: config, not content
     text = str(payload.pop("text", "") or "")
     message = Notification(
         event=delivery.event,

@@ -203,6 +203,7 @@ def apply_result(
     elif result.ok:
         delivery.status = "delivered"
         delivery.delivered_at = now
+        delivery.remote_id = result.remote_id[:64] if result.remote_id else None
         delivery.last_error = None
     else:
         delivery.last_error = _short(result.reason)

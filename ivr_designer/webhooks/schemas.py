@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from integrations.notify.base import EVENT_TYPES
 from ivr_designer.schemas import InputSchema, QuerySchema
 
 URL = validate.Length(min=1, max=2048)
@@ -16,12 +17,17 @@ DESCRIPTION = validate.Length(max=200)
 EVENTS = validate.Length(max=20)
 
 
+def _event() -> fields.Str:
+    """An event name; the OpenAPI document lists the choices (operations check them)."""
+    return fields.Str(metadata={"enum": list(EVENT_TYPES)})
+
+
 class EndpointSchema(Schema):
     id = fields.Int()
     org_id = fields.Int()
     url = fields.Str()
     description = fields.Str()
-    events = fields.List(fields.Str())
+    events = fields.List(_event())
     enabled = fields.Bool()
     disabled_at = fields.AwareDateTime(allow_none=True)
     disabled_reason = fields.Str(allow_none=True)
@@ -42,7 +48,7 @@ class EndpointWithSecretSchema(EndpointSchema):
 
 class EndpointCreateSchema(InputSchema):
     url = fields.Str(required=True, validate=URL)
-    events = fields.List(fields.Str(), required=True, validate=EVENTS)
+    events = fields.List(_event(), required=True, validate=EVENTS)
     description = fields.Str(load_default="", validate=DESCRIPTION)
     secret = fields.Str(
         validate=validate.Length(max=200),
@@ -54,7 +60,7 @@ class EndpointCreateSchema(InputSchema):
 
 class EndpointUpdateSchema(InputSchema):
     url = fields.Str(validate=URL)
-    events = fields.List(fields.Str(), validate=EVENTS)
+    events = fields.List(_event(), validate=EVENTS)
     description = fields.Str(validate=DESCRIPTION)
     enabled = fields.Bool()
 

@@ -6,7 +6,8 @@ them). Answers ``{"ok": true, "result": ...}`` or the error documents Telegram s
 the user", 429 with ``parameters.retry_after``. It checks what Telegram checks that our
 code could get wrong (caption/text length after entity parsing, HTML markup, an HTTPS
 webhook URL on an allowed port, editing a message that does not exist or would not
-change) and records every request so tests can assert captions, keyboards and uploaded
+change, editing the caption of a text message; an edit without ``reply_markup`` drops
+the keyboard) and records every request so tests can assert captions, keyboards and uploaded
 bytes. Webhooks (setWebhook, deleteWebhook, getWebhookInfo) are kept per token; sent
 messages are kept per chat so button presses can edit them.
 """
@@ -124,6 +125,7 @@ class FakeTelegram:
                 "answerCallbackQuery": self._answer_callback_query,
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
                 "editMessageCaption": self._edit_message_caption,
+                "editMessageText": self._edit_message_text,
             }
             handler = handlers.get(received.method)
             if handler is None:
@@ -182,7 +184,9 @@ class FakeTelegram:
             return _bad("Bad Request: MESSAGE_TOO_LONG")
         return 200, {"ok": True, "result": True}
 
-    def _edit(self, received: Received, changes: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _edit(
+        self, received: Received, changes: dict[str, Any], content: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
         try:
             chat_id = int(received.fields.get("chat_id", ""))
             message_id = int(received.fields.get("message_id", ""))
@@ -195,6 +199,10 @@ class FakeTelegram:
         message = self.messages.get((chat_id, message_id))
         if message is None:
             return _bad("Bad Request: message to edit not found")
+        if content == "caption" and message.get("caption") is None and message.get("text"):
+            return _bad("Bad Request: there is no caption in the message to edit")
+        if content == "text" and message.get("text") is None:
+            return _bad("Bad Request: there is no text in the message to edit")
         if all(message.get(key) == value for key, value in changes.items()):
             return _bad(_NOT_MODIFIED)
         message.update(changes)
@@ -205,8 +213,9 @@ class FakeTelegram:
             "chat": {"id": chat_id, "type": "private"},
             "from": BOT_USER,
         }
-        if message.get("caption") is not None:
-            result["caption"] = message["caption"]
+        for name in ("caption", "text"):
+            if message.get(name) is not None:
+                result[name] = message[name]
         if message.get("reply_markup"):
             result["reply_markup"] = message["reply_markup"]
         return 200, {"ok": True, "result": result}
@@ -225,9 +234,20 @@ class FakeTelegram:
         if utf16_len(shown) > _LIMITS["caption"]:
             return _bad("Bad Request: message caption is too long")
         changes: dict[str, Any] = {"caption": shown}
-        if "reply_markup" in received.fields:
-            changes["reply_markup"] = received.reply_markup
-        return self._edit(received, changes)
+        # Like Telegram: an edit without reply_markup removes the keyboard.
+        changes["reply_markup"] = received.reply_markup
+        return self._edit(received, changes, "caption")
+
+    def _edit_message_text(self, received: Received) -> tuple[int, dict[str, Any]]:
+        markup = received.fields.get("text", "")
+        try:
+            shown = visible_text(markup) if received.fields.get("parse_mode") == "HTML" else markup
+        except ValueError as exc:
+            return _bad(str(exc))
+        if utf16_len(shown) > _LIMITS["text"]:
+            return _bad("Bad Request: message text is too long")
+        changes = {"text": shown, "reply_markup": received.reply_markup}
+        return self._edit(received, changes, "text")
 
     def _send(self, received: Received) -> tuple[int, dict[str, Any]]:
         bad = _bad
@@ -274,6 +294,7 @@ class FakeTelegram:
         self.messages[(chat_id, result["message_id"])] = {
             "reply_markup": received.reply_markup,
             "caption": result.get("caption"),
+            "text": result.get("text"),
         }
         if received.reply_markup:
             result["reply_markup"] = received.reply_markup

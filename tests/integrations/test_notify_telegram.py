@@ -258,3 +258,34 @@ def test_request_logs_do_not_show_the_bot_token(
         assert send(channel, voicemail(tmp_path)).ok
     assert "/bot<token>/sendVoice" in caplog.text  # httpx did log the request...
     assert BOT_TOKEN not in caplog.text  # ...without the token
+
+
+def test_a_transcription_edits_the_caption_and_a_repeat_changes_nothing(
+    channel: TelegramChannel, fake_telegram: FakeTelegramServer, tmp_path: Path
+) -> None:
+    sent = send(channel, voicemail(tmp_path, transcription=None))
+    assert sent.remote_id is not None
+    buttons = [("Claim", "c1"), ("Handled", "h1")]
+    edit = voicemail(tmp_path, event="voicemail.transcribed", media_path=None)
+    config = {
+        "bot_token": BOT_TOKEN,
+        "chat_id": CHAT,
+        "message_id": int(sent.remote_id),
+        "buttons": buttons,
+    }
+    for _ in range(2):  # the second try finds the caption up to date: delivered too
+        result = channel.deliver(edit, config, idempotency_key="msg_2", timeout=5)
+        assert (result.outcome, result.remote_id) == (Outcome.DELIVERED, sent.remote_id)
+    first, _repeat = fake_telegram.fake.calls("editMessageCaption")
+    shown = fake_telegram.fake.messages[(CHAT, int(sent.remote_id))]
+    assert shown["caption"].startswith("New voicemail · Sales")  # the voicemail's layout
+    assert "Please call me back about the order." in shown["caption"]
+    assert [b["callback_data"] for b in first.reply_markup["inline_keyboard"][0]] == ["c1", "h1"]
+
+
+def test_an_edit_without_a_message_id_is_permanent(
+    channel: TelegramChannel, tmp_path: Path
+) -> None:
+    edit = voicemail(tmp_path, event="voicemail.transcribed")
+    result = send(channel, edit)
+    assert result.outcome is Outcome.PERMANENT

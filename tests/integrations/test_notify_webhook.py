@@ -210,6 +210,7 @@ def test_config_schema_rejects_bad_urls_secrets_and_events(channel: WebhookChann
     assert loaded["events"] == [
         "voicemail.created",
         "voicemail.handled",
+        "voicemail.transcribed",
         "fax.received",
         "call.completed",
         "licence.expiring",

@@ -1,5 +1,8 @@
 """Telegram through python-telegram-bot: voicemails as voice messages, faxes as PDFs.
 
+``voicemail.transcribed`` is not a new message: it edits the caption (or the text) of
+the voice message sent before (``message_id`` in the config), keeping its buttons.
+
 PTB is asyncio; the outbox worker is not. By default each delivery runs one short
 private event loop with its own HTTP client. With ``telegram_keep_connections`` (the
 outbox worker) each thread keeps its own loop and one client per bot token instead, so
@@ -15,6 +18,7 @@ every reason we return (PTB/httpx messages may contain the request URL).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import os
@@ -100,6 +104,10 @@ def _new_request(timeout: float) -> HTTPXRequest:
     )
 
 
+#: The event a channel delivers as an edit of the voice message sent before.
+EDIT_EVENT = "voicemail.transcribed"
+_NOT_MODIFIED = "message is not modified"
+_NO_CAPTION = "there is no caption in the message to edit"
 MAX_OPEN_BOTS = 8  # open clients kept per thread (one per org bot it delivered for)
 BUTTON_LABELS = {"claim": "Claim", "handled": "Handled"}
 
@@ -109,6 +117,10 @@ class TelegramConfig(Schema):
         required=True, validate=validate.Regexp(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
     )
     chat_id = fields.Integer(required=True)
+    # An edit (``voicemail.transcribed``): the message sent before, and the buttons it
+    # shows now (Telegram drops the keyboard of an edited message unless sent again).
+    message_id = fields.Integer(load_default=None)
+    buttons = fields.List(fields.Tuple((fields.String(), fields.String())), load_default=list)
 
 
 def keyboard(key: bytes, voicemail_id: int) -> InlineKeyboardMarkup:
@@ -231,32 +243,73 @@ class TelegramChannel(Channel):
     ) -> DeliveryResult:
         loaded = self.load_config(config)
         token: str = loaded["bot_token"]
-        sending = asyncio.wait_for(
-            self._send(message, token, loaded["chat_id"], timeout), timeout * 3
-        )
+        if message.event == EDIT_EVENT and loaded["message_id"] is None:
+            return DeliveryResult.permanent("no sent message to edit")
+        sending = asyncio.wait_for(self._send(message, token, loaded, timeout), timeout * 3)
         try:
             if self.keep_connections:
-                sent = self._loop().run_until_complete(sending)
+                message_id = self._loop().run_until_complete(sending)
             else:
-                sent = asyncio.run(sending)
+                message_id = asyncio.run(sending)
+        except BadRequest as exc:
+            if message.event == EDIT_EVENT and _NOT_MODIFIED in str(exc).lower():
+                # The message shows this already (an earlier try got through).
+                return DeliveryResult.delivered(remote_id=str(loaded["message_id"]))
+            return classify(exc, token)
         except TelegramError as exc:
             return classify(exc, token)
         except TimeoutError:
             return DeliveryResult.retry(f"no answer within {timeout * 3:g}s")
-        return DeliveryResult.delivered(remote_id=str(sent.message_id))
+        return DeliveryResult.delivered(remote_id=str(message_id))
 
     async def _send(
-        self, message: Notification, token: str, chat_id: int, timeout: float
-    ) -> Message:
+        self, message: Notification, token: str, config: Mapping[str, Any], timeout: float
+    ) -> int:
+        """Send (or edit) and return the message id."""
         if self.keep_connections:
             request = await self._request(token, timeout)
-            return await self._send_with(self._bot(token, request), message, chat_id)
+            return await self._deliver_with(self._bot(token, request), message, config)
         request = _new_request(timeout)
         await request.initialize()
         try:
-            return await self._send_with(self._bot(token, request), message, chat_id)
+            return await self._deliver_with(self._bot(token, request), message, config)
         finally:
             await request.shutdown()
+
+    async def _deliver_with(
+        self, bot: Bot, message: Notification, config: Mapping[str, Any]
+    ) -> int:
+        if message.event == EDIT_EVENT:
+            await self._edit_with(bot, message, config)
+            return int(config["message_id"])
+        sent = await self._send_with(bot, message, config["chat_id"])
+        return sent.message_id
+
+    async def _edit_with(self, bot: Bot, message: Notification, config: Mapping[str, Any]) -> None:
+        """The voice message's caption again, now with the transcription, same buttons."""
+        shown = dataclasses.replace(message, event="voicemail.created")
+        buttons = [
+            InlineKeyboardButton(text, callback_data=data) for text, data in config["buttons"]
+        ]
+        markup = InlineKeyboardMarkup([buttons]) if buttons else None
+        where = {"chat_id": config["chat_id"], "message_id": config["message_id"]}
+        try:
+            await bot.edit_message_caption(
+                **where,
+                caption=render(shown, limit=CAPTION_LIMIT),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        except BadRequest as exc:
+            if _NO_CAPTION not in str(exc).lower():
+                raise
+            # Sent as text (the recording was missing then): edit the text instead.
+            await bot.edit_message_text(
+                render(shown, limit=MESSAGE_LIMIT),
+                **where,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
 
     async def _send_with(self, bot: Bot, message: Notification, chat_id: int) -> Message:
         media = message.media_path

@@ -329,3 +329,11 @@ def test_system_admins_name_the_organisation(client, org, make_user, bearer):
     assert list(unnamed.json["fields"]) == ["org_id"]
     assert named.status_code == 201
     assert named.json["org_id"] == org.id
+
+
+def test_the_api_document_lists_the_events_to_choose_from(client):
+    spec = client.get("/api/openapi.json").json
+    for name in ("EndpointCreate", "EndpointUpdate", "Endpoint"):
+        items = spec["components"]["schemas"][name]["properties"]["events"]["items"]
+        assert items["enum"] == list(EVENT_TYPES)
+    assert "voicemail.transcribed" in EVENT_TYPES
