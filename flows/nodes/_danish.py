@@ -1,5 +1,5 @@
 """Danish for the editor texts the node types declare (labels, descriptions, palette
-categories, port labels, form titles), keyed by the English text itself.
+categories, port labels, form titles and choices), keyed by the English text itself.
 
 Keying by the text, not by type or field, keeps this free of a second list of node
 types: the registry's declarations are the source, and the editor tests walk every
@@ -115,6 +115,17 @@ DANISH: dict[str, str] = {
     "Beep before recording": "Bip før optagelsen",
     "Key that ends the message": "Tast, der afslutter beskeden",
     "Transcribe": "Skriv beskeden ud",
+    # choices
+    "Basic": "Basis",
+    "Advanced": "Avanceret",
+    "Receptionist": "Receptionist",
+    "By the opening hours": "Efter åbningstiderne",
+    "Always open": "Altid åbent",
+    "Always closed": "Altid lukket",
+    "Holiday": "Helligdag",
+    "All at once": "Alle på én gang",
+    "One after another": "Én ad gangen",
+    "One after another, in random order": "Én ad gangen, i tilfældig rækkefølge",
 }
 
 # Texts built from a value (a menu's key ports).

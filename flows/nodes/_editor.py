@@ -158,6 +158,8 @@ def _map_schema(schema: dict[str, Any], change: Callable[[str], str]) -> dict[st
     for key in _SCHEMA_TEXT_KEYS:
         if isinstance(schema.get(key), str):
             out[key] = change(schema[key])
+    if isinstance(schema.get("choices"), dict):
+        out["choices"] = {k: change(v) for k, v in schema["choices"].items()}
     if isinstance(schema.get("properties"), dict):
         out["properties"] = {k: _map_schema(v, change) for k, v in schema["properties"].items()}
     for key in ("items", "additionalProperties"):

@@ -114,7 +114,17 @@ class HoursSchema(Schema):
         fields.Date(), load_default=list, metadata={"title": "Extra closed dates"}
     )
     override = fields.String(
-        load_default="auto", validate=validate.OneOf(OVERRIDES), metadata={"title": "Override"}
+        load_default="auto",
+        validate=validate.OneOf(OVERRIDES),
+        metadata={
+            "title": "Override",
+            "choices": {
+                "auto": "By the opening hours",
+                "open": "Always open",
+                "closed": "Always closed",
+                "holiday": "Holiday",
+            },
+        },
     )
 
 

@@ -29,7 +29,12 @@ SILENCE = 10  # seconds of <Pause> between wait checks when there is no hold mus
 
 class QueueSchema(Schema):
     kind = fields.String(
-        load_default="basic", validate=validate.OneOf(KINDS), metadata={"title": "Kind"}
+        load_default="basic",
+        validate=validate.OneOf(KINDS),
+        metadata={
+            "title": "Kind",
+            "choices": {"basic": "Basic", "advanced": "Advanced", "receptionist": "Receptionist"},
+        },
     )
     name = fields.String(
         load_default=None,

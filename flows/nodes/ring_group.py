@@ -48,7 +48,14 @@ class RingGroupSchema(Schema):
     strategy = fields.String(
         load_default="simultaneous",
         validate=validate.OneOf(STRATEGIES),
-        metadata={"title": "Ring strategy"},
+        metadata={
+            "title": "Ring strategy",
+            "choices": {
+                "simultaneous": "All at once",
+                "sequential": "One after another",
+                "random": "One after another, in random order",
+            },
+        },
     )
     ring_time = seconds(20, 5, 120, "Seconds to ring each member")
     caller_id = caller_id_field()

@@ -3,7 +3,7 @@ import type { NumberChoice } from "./api";
 import { useApp } from "./context";
 import { ownNumberChoices, phonePlaceholder, phoneProblem } from "./phone";
 import { AudioPicker, NamedPicker } from "./pickers";
-import { fieldsFor, parseNumber, setValue, type FieldSpec } from "./schemaForm";
+import { choiceLabel, fieldsFor, parseNumber, setValue, type FieldSpec } from "./schemaForm";
 import type { Finding, JsonSchema } from "./types";
 
 /** The numbers of the flow's organisation, for the own-number pickers. */
@@ -133,10 +133,10 @@ export function Field(props: FieldProps) {
     case "select":
       control = (
         <select id={id} value={text} onChange={(e) => onChange(e.target.value || undefined)} aria-describedby={describedBy}>
-          <option value="">{placeholder ? `(${placeholder})` : t("none")}</option>
+          <option value="">{placeholder ? `(${choiceLabel(spec, placeholder)})` : t("none")}</option>
           {spec.options!.filter((o) => o !== "").map((option) => (
             <option key={option} value={option}>
-              {option}
+              {choiceLabel(spec, option)}
             </option>
           ))}
         </select>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldsFor, parseNumber, setValue } from "./schemaForm";
+import { choiceLabel, fieldsFor, parseNumber, setValue } from "./schemaForm";
 import type { JsonSchema } from "./types";
 
 const schema: JsonSchema = {
@@ -85,5 +85,14 @@ describe("values", () => {
     const kinds = Object.fromEntries(form.map((f) => [f.key, f.kind]));
     expect(kinds).toEqual({ shown: "own_number", number: "phone", members: "list", caller_id: "text" });
     expect(form.find((f) => f.key === "members")!.item!.kind).toBe("phone");
+  });
+
+  it("shows a choice by its title from the server, else by its value", () => {
+    const [spec] = fieldsFor({
+      type: "object",
+      properties: { strategy: { type: "string", enum: ["simultaneous", "x"], choices: { simultaneous: "Alle på én gang" } } },
+    });
+    expect(choiceLabel(spec, "simultaneous")).toBe("Alle på én gang");
+    expect(choiceLabel(spec, "x")).toBe("x");
   });
 });

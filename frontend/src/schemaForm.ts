@@ -78,6 +78,11 @@ export function fieldFor(key: string, schema: JsonSchema, required: boolean): Fi
   }
 }
 
+/** How a select shows one of its values: the server's title for it, else the value. */
+export function choiceLabel(spec: FieldSpec, value: string): string {
+  return spec.schema.choices?.[value] ?? value;
+}
+
 export function fieldsFor(schema: JsonSchema): FieldSpec[] {
   const required = new Set(schema.required ?? []);
   const specs = Object.entries(schema.properties ?? {}).map(([key, member]) =>

@@ -10,6 +10,7 @@ export interface JsonSchema {
   title?: string;
   format?: string;
   enum?: (string | null)[];
+  choices?: Record<string, string>; // a title per enum value, in the editor's language
   minimum?: number;
   maximum?: number;
   minLength?: number;

@@ -3,6 +3,8 @@ type, port or form field without one fails here."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from flows import registry
@@ -52,6 +54,9 @@ def test_danish_metadata_keeps_the_logic_and_changes_the_texts() -> None:
     assert [p["label"] for p in da["ports"]] == ["Efter samtalen", "Intet svar"]
     assert da["properties"]["properties"]["caller_id"]["title"] == "Vist nummer (nummervisning)"
     assert da["properties"]["properties"]["number"]["format"] == "e164"
+    ring = localise(registry.get("ring_group").editor(), "da")["properties"]["properties"]
+    assert ring["strategy"]["choices"]["simultaneous"] == "Alle på én gang"
+    assert ring["strategy"]["enum"] == ["simultaneous", "sequential", "random"]
     assert [p["name"] for p in da["ports"]] == [p["name"] for p in english["ports"]]
     assert english["label"] == "Transfer"  # the English is not changed in place
     assert localise(english, "en") == english
@@ -71,3 +76,22 @@ def test_the_catalogue_holds_no_dead_entries() -> None:
     used = {text for t in registry.all_types().values() for text in texts(t.editor())}
     used |= set(CATEGORIES.values())
     assert set(DANISH) - used == set()
+
+
+def _worded_enums(schema: dict[str, Any], path: str) -> list[tuple[str, dict[str, Any]]]:
+    """Fields offering word values (not keys or digits): those need a title per value."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for key, member in schema.get("properties", {}).items():
+        enum = member.get("enum") or []
+        if any(isinstance(v, str) and len(v) > 1 for v in enum):
+            found.append((f"{path}{key}", member))
+        found += _worded_enums(member, f"{path}{key}.")
+        if isinstance(member.get("items"), dict):
+            found += _worded_enums(member["items"], f"{path}{key}[].")
+    return found
+
+
+@pytest.mark.parametrize("name", TYPES)
+def test_every_word_choice_has_a_title(name: str) -> None:
+    for where, member in _worded_enums(registry.get(name).editor()["properties"], f"{name}."):
+        assert set(member.get("choices", {})) == set(member["enum"]), where
