@@ -5,7 +5,9 @@ statement is the DELETE (so SQLite takes the write lock at once instead of faili
 upgrade a read snapshot, and PostgreSQL holds row locks only for one batch). The media
 files of deleted voicemails and faxes (WAV, Opus rendition, PDF) are unlinked after
 their batch commits: a failed commit leaves row and file together, never a row whose
-file is gone. Each organisation that lost anything gets one audit entry with counts.
+file is gone. Each organisation that lost anything gets one audit entry with counts;
+a sweep of audit entries of no (or a deleted) organisation writes one system-level
+entry (no organisation, ``object_type`` "system") with its counts.
 
 Only age decides; a claimed or unhandled voicemail past its horizon goes too (the
 retention promise is about how long a message is kept, not whether it was answered).
@@ -39,9 +41,10 @@ from ivr_designer.retention.policy import POLICIES, effective_days, horizons
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AUDIT_ACTION", "SweepReport", "sweep"]
+__all__ = ["AUDIT_ACTION", "SYSTEM_OBJECT", "SweepReport", "sweep"]
 
 AUDIT_ACTION = "retention_sweep"
+SYSTEM_OBJECT = "system"  # object_type of the sweep's entry about org-less audit entries
 FINISHED_DELIVERIES = ("delivered", "dead", "cancelled")
 
 
@@ -169,11 +172,13 @@ def _sweep_target(
 
 def _write_audit(
     new_session: Callable[[], Session],
-    org_id: int,
+    org_id: int | None,
     counts: dict[str, int],
     days: dict[str, int],
     run_by: str,
 ) -> None:
+    """One entry per organisation swept; ``org_id=None``: the system-level one for
+    audit entries of no (or a deleted) organisation."""
     with new_session() as session:
         session.add(
             AuditEntry(
@@ -181,8 +186,8 @@ def _write_audit(
                 actor_email="scheduler",
                 org_id=org_id,
                 action=AUDIT_ACTION,
-                object_type="organisations",
-                object_id=str(org_id),
+                object_type="organisations" if org_id is not None else SYSTEM_OBJECT,
+                object_id=str(org_id) if org_id is not None else "audit",
                 after={"deleted": dict(sorted(counts.items())), "days": days, "run_by": run_by},
             )
         )
@@ -231,7 +236,7 @@ def sweep(
             report.audit_entries += 1
             log.info("retention: org %s deleted %s", org_id, counts)
     if org_ids is None:
-        _sweep_orphan_audit(new_session, now, batch_size, media_root, report)
+        _sweep_orphan_audit(new_session, now, batch_size, media_root, report, run_by)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -242,13 +247,21 @@ def _sweep_orphan_audit(
     batch_size: int,
     media_root: Path,
     report: SweepReport,
+    run_by: str,
 ) -> None:
-    """System-level entries and those of deleted organisations: the default period."""
+    """System-level entries and those of deleted organisations: the default period.
+
+    What went is itself audited, in one system-level entry (no organisation).
+    """
     target = TARGETS[-1]
     column = target.table.c.org_id
     orphan = or_(column.is_(None), column.not_in(select(_table(Organisation).c.id)))
-    horizon = horizons({"audit": POLICIES["audit"].default_days}, now)["audit"]
+    days = {"audit": POLICIES["audit"].default_days}
+    horizon = horizons(days, now)["audit"]
     counts: dict[str, int] = {}
     _sweep_target(new_session, target, orphan, horizon, media_root, batch_size, report, counts)
     if counts:
         report.deleted[0] = counts
+        _write_audit(new_session, None, counts, days, run_by)
+        report.audit_entries += 1
+        log.info("retention: org-less audit entries deleted %s", counts)

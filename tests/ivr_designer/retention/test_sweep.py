@@ -23,7 +23,7 @@ from ivr_designer.models import (
     voicemail_heard,
 )
 from ivr_designer.models.base import utcnow
-from ivr_designer.retention.sweep import AUDIT_ACTION, remove_media, sweep
+from ivr_designer.retention.sweep import AUDIT_ACTION, SYSTEM_OBJECT, remove_media, sweep
 
 
 def _days_ago(days: float):
@@ -227,9 +227,23 @@ def test_orphaned_audit_entries_keep_the_default_period(app, db_session):
     )
     db_session.commit()
     with app.app_context():
-        report = sweep(db.new_session, Path(app.config["MEDIA_FOLDER"]))
+        report = sweep(db.new_session, Path(app.config["MEDIA_FOLDER"]), run_by="test")
     assert report.deleted[0] == {"audit_entry": 2}
-    assert _count(db_session, AuditEntry) == 1
+    # The young one stays, and the sweep says what it removed in one system-level entry.
+    kept = db_session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
+    assert [(e.action, e.org_id) for e in kept] == [("login", None), (AUDIT_ACTION, None)]
+    entry = kept[-1]
+    assert (entry.object_type, entry.object_id, entry.actor_email) == (
+        SYSTEM_OBJECT,
+        "audit",
+        "scheduler",
+    )
+    assert entry.after == {"deleted": {"audit_entry": 2}, "days": {"audit": 365}, "run_by": "test"}
+    assert report.audit_entries == 1
+    # Nothing old left: the next sweep writes nothing.
+    with app.app_context():
+        again = sweep(db.new_session, Path(app.config["MEDIA_FOLDER"]))
+    assert (again.deleted.get(0), again.audit_entries) == (None, 0)
 
 
 def test_media_outside_the_folder_is_never_deleted(tmp_path):
