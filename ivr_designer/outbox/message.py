@@ -37,6 +37,7 @@ from ivr_designer.models import (
     WebhookEndpoint,
 )
 from ivr_designer.models.base import utcnow
+from ivr_designer.telegram.incoming import buttons_for
 
 __all__ = ["MEDIA_WAIT", "Cancel", "Postpone", "Prepared", "prepare"]
 
@@ -219,8 +220,6 @@ def _edited_message(
     The edit waits while the original is being sent and is dropped when the original
     will carry the text anyway (still pending) or never went out.
     """
-    from ivr_designer.telegram.incoming import buttons_for
-
     edits = (delivery.payload or {}).get("edits")
     original = session.get(OutboxDelivery, edits) if isinstance(edits, int) else None
     if original is None or original.status in ("dead", "cancelled"):
@@ -235,7 +234,7 @@ def _edited_message(
     if voicemail is None:
         raise Cancel("the voicemail was deleted")
     # Telegram drops the keyboard of an edited message unless it is sent again.
-    buttons = buttons_for(session, derive_key(app.config["SECRET_KEY"]), voicemail)
+    buttons = buttons_for(session, derive_key(str(app.config["SECRET_KEY"])), voicemail)
     return {
         "message_id": int(original.remote_id or 0),
         "buttons": [(button.text, button.callback_data) for button in buttons],
