@@ -26,6 +26,7 @@ from ivr_designer.webhooks.schemas import (
     EndpointSchema,
     EndpointUpdateSchema,
     EndpointWithSecretSchema,
+    EventTypeSchema,
     TestSendResultSchema,
 )
 
@@ -65,6 +66,13 @@ class Endpoints(MethodView):
             db.session, current_actor(), _channel(), crypto.encrypt, **data
         )
         return _with_secret(endpoint, secret)
+
+
+@blp.route("/events", methods=["GET"])
+@blp.response(200, EventTypeSchema(many=True))
+def event_types() -> list[dict[str, str]]:
+    """The events an endpoint may subscribe to (the admin page's choices)."""
+    return [{"name": name} for name in operations.event_types(current_actor())]
 
 
 @blp.route("/<int:endpoint_id>")

@@ -33,6 +33,7 @@ __all__ = [
     "delete_endpoint",
     "enable_endpoint",
     "endpoint_snapshot",
+    "event_types",
     "get_endpoint",
     "list_endpoints",
     "rotate_secret",
@@ -90,6 +91,12 @@ def _new_secret(given: str | None) -> str:
     except ValueError as exc:
         raise BadTarget("the webhook secret is not usable", {"secret": [str(exc)]}) from None
     return given
+
+
+def event_types(actor: Actor) -> tuple[str, ...]:
+    """What an endpoint may subscribe to, for admins choosing."""
+    require_admin(actor, WHAT)
+    return EVENT_TYPES
 
 
 def list_endpoints(

@@ -65,6 +65,10 @@ class EndpointUpdateSchema(InputSchema):
     enabled = fields.Bool()
 
 
+class EventTypeSchema(Schema):
+    name = fields.Str(metadata={"enum": list(EVENT_TYPES)})
+
+
 class EndpointListQuerySchema(QuerySchema):
     org_id = fields.Int()
 

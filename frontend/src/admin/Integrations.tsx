@@ -69,8 +69,6 @@ interface Delivery {
   created_at: string;
   delivered_at: string | null;
 }
-// integrations/notify/base.py EVENT_TYPES: what an endpoint may subscribe to.
-const EVENTS = ["voicemail.created", "voicemail.handled", "fax.received", "call.completed", "licence.expiring"];
 
 export function DeepLinkView({ link }: { link: DeepLink | null }) {
   const { t, lang } = useApp();
@@ -306,6 +304,8 @@ function EndpointCard({ endpoint, onChange }: { endpoint: Endpoint; onChange: (e
 function WebhooksSection() {
   const { t } = useApp();
   const endpoints = useLoad(() => api<Endpoint[]>("GET", "/api/webhook-endpoints"), []);
+  // What an endpoint may subscribe to comes from the server (integrations/notify EVENT_TYPES).
+  const eventTypes = useLoad(() => api<{ name: string }[]>("GET", "/api/webhook-endpoints/events"), []);
   const [url, setUrl] = useState("");
   const [description, setDescription] = useState("");
   const [events, setEvents] = useState<string[]>(["voicemail.created"]);
@@ -358,7 +358,7 @@ function WebhooksSection() {
         </div>
         <fieldset>
           <legend>{t("events")}</legend>
-          {EVENTS.map((name) => (
+          {(eventTypes.data ?? []).map(({ name }) => (
             <label key={name} className="check">
               <input type="checkbox" checked={events.includes(name)} onChange={(e) => toggle(name, e.target.checked)} />
               <code>{name}</code>

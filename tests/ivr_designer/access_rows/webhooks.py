@@ -87,6 +87,12 @@ ENDPOINTS = {
         },
         writes=True,
     ),
+    "webhook-event-types": Endpoint(
+        "GET",
+        BASE + "/events",
+        lambda w, t: f"{BASE}/events",
+        _expect(401, (403, 403), (200, 200), (200, 200)),
+    ),
     "webhook-read": Endpoint("GET", ITEM, _item(), ADMINS_ONLY),
     "webhook-update": Endpoint(
         "PATCH",

@@ -126,6 +126,14 @@ def test_every_subscribable_event_is_accepted_once(client, admin_headers):
     assert response.json["events"] == list(EVENT_TYPES)
 
 
+def test_the_choices_offered_are_every_event_that_is_sent(client, admin_headers):
+    response = client.get("/api/webhook-endpoints/events", headers=admin_headers)
+    assert response.status_code == 200
+    names = [item["name"] for item in response.json]
+    assert names == list(EVENT_TYPES)
+    assert {"call.completed", "voicemail.transcribed"} <= set(names)
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [
