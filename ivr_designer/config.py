@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask
 
+from integrations.notify.policy import DEFAULT_MAX_FLOOD_WAITS
 from ivr_designer import crypto
 from ivr_designer.database import normalise_database_url
 
@@ -73,6 +74,7 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_MEDIA_RETRY_MINUTES": 5,
     # Notifications (outbox worker, Telegram, outgoing webhooks).
     "NOTIFY_MAX_ATTEMPTS": 12,  # then the delivery is dead-lettered (admins can retry)
+    "NOTIFY_MAX_FLOOD_WAITS": DEFAULT_MAX_FLOOD_WAITS,  # Telegram 429 waits, not attempts
     "NOTIFY_BACKOFF_BASE_SECONDS": 10.0,
     "NOTIFY_BACKOFF_CAP_SECONDS": 6 * 3600.0,
     "NOTIFY_TIMEOUT_SECONDS": 10.0,  # per remote call

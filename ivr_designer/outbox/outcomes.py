@@ -140,7 +140,7 @@ def _wait_out_flood(
     """
     until = policy.flood_wait_until(now, retry_after)
     delivery.flood_waits += 1
-    limit = int(app.config.get("NOTIFY_MAX_FLOOD_WAITS", policy.DEFAULT_MAX_FLOOD_WAITS))
+    limit = int(app.config["NOTIFY_MAX_FLOOD_WAITS"])
     if delivery.flood_waits >= limit:
         delivery.status = "dead"
         delivery.last_error = _short(f"flood control: gave up after {delivery.flood_waits} waits")
