@@ -18,7 +18,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +34,7 @@ from ivr_designer.models.base import utcnow
 from ivr_designer.outbox.enqueue import NOTIFY_CHANNEL, WAKE
 from ivr_designer.outbox.message import Cancel, Postpone, prepare
 from ivr_designer.outbox.outcomes import apply_result, cancel, postpone
+from ivr_designer.outbox.settle import Attempted, settle
 
 __all__ = ["WorkerHandle", "channels_for", "claim", "deliver_due", "deliver_one", "start_worker"]
 
@@ -134,24 +134,6 @@ def _finish(session: Session, delivery_id: int, action: Any) -> str:
     return status
 
 
-@dataclass(frozen=True)
-class Attempted:
-    """A remote call made, its outcome not yet written (the dispatcher batches those)."""
-
-    delivery_id: int
-    result: DeliveryResult
-    duration_ms: int
-    at: datetime
-
-
-def settle(session: Session, app: Flask, attempted: list[Attempted]) -> None:
-    """Write outcomes in the session's (write) transaction; rows no longer ours are skipped."""
-    for item in attempted:
-        row = session.get(OutboxDelivery, item.delivery_id, populate_existing=True)
-        if row is not None and row.status == "delivering":
-            apply_result(session, app, row, item.result, now=item.at, duration_ms=item.duration_ms)
-
-
 def settle_and_claim(app: Flask, attempted: list[Attempted], limit: int) -> list[int]:
     """One write transaction per round: the outcomes of finished calls, then new claims.
 
@@ -196,7 +178,7 @@ def deliver_one(
         except Postpone as exc:
             until = exc.until
             return _finish(session, delivery_id, lambda row: postpone(row, until, now))
-        key, channel_kind = delivery.idempotency_key, delivery.channel
+        key, channel_kind, org_id = delivery.idempotency_key, delivery.channel, delivery.org_id
         session.commit()  # nothing is held while the remote answers
         channel = channels_for(app).get(channel_kind)
         started = time.perf_counter()
@@ -212,7 +194,7 @@ def deliver_one(
         elapsed = int((time.perf_counter() - started) * 1000)
         if defer is not None:
             session.rollback()
-            defer(Attempted(delivery_id, result, elapsed, utcnow()))
+            defer(Attempted(delivery_id, result, elapsed, utcnow(), channel_kind, org_id))
             return "attempted"
         return _finish(
             session,
