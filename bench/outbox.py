@@ -54,6 +54,7 @@ import webhook_throughput as wt  # noqa: E402
 from sqlalchemy import func, select, update  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from tests.integrations import fake_telegram  # noqa: E402
 from tests.integrations.fake_telegram import FakeTelegramServer  # noqa: E402
 
 BOT_TOKEN = "123456:AAH-bench-token_for-outbox-0123456789"
@@ -229,6 +230,11 @@ def _store_in_child(env: dict[str, str], count: int, rate: float) -> None:
 
 
 def _fake_in_child(latency: float, queue: Any) -> None:
+    # The real Bot API keeps connections open (HTTP/1.1); the tests' fake answers in
+    # HTTP/1.0 and closes each one, which would add a TCP connect to every delivery here.
+    # Kept open, its header and body writes must not wait for delayed ACKs (Nagle).
+    fake_telegram._Handler.protocol_version = "HTTP/1.1"
+    fake_telegram._Handler.disable_nagle_algorithm = True
     with FakeTelegramServer(BOT_TOKEN) as fake:
         fake.fake.delay = latency
         fake.fake.chats[CHAT_ID] = "ok"
