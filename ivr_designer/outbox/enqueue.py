@@ -102,18 +102,16 @@ def _endpoints(session: Session, org_id: int, event_type: str) -> list[WebhookEn
     return [e for e in endpoints if event_type in (e.events or [])]
 
 
-def _rows(
+def _pending(
     org_id: int,
     event_type: str,
     subject_type: str | None,
     subject_id: int | None,
-    object_key: str,
-    chats: Iterable[TelegramChat],
-    endpoints: Iterable[WebhookEndpoint],
     payload: Mapping[str, Any] | None,
-) -> list[OutboxDelivery]:
+) -> dict[str, Any]:
+    """The columns every new delivery row shares: due now, nothing tried yet."""
     now = utcnow()
-    common: dict[str, Any] = {
+    return {
         "org_id": org_id,
         "event": event_type,
         "subject_type": subject_type,
@@ -125,6 +123,19 @@ def _rows(
         "created_at": now,
         "updated_at": now,
     }
+
+
+def _rows(
+    org_id: int,
+    event_type: str,
+    subject_type: str | None,
+    subject_id: int | None,
+    object_key: str,
+    chats: Iterable[TelegramChat],
+    endpoints: Iterable[WebhookEndpoint],
+    payload: Mapping[str, Any] | None,
+) -> list[OutboxDelivery]:
+    common = _pending(org_id, event_type, subject_type, subject_id, payload)
     rows = [
         OutboxDelivery(
             channel="telegram",
@@ -280,24 +291,20 @@ def enqueue_transcription(session: Session, voicemail: Voicemail) -> list[Outbox
         endpoints,
         None,
     )
-    now = utcnow()
     rows += [
         OutboxDelivery(
-            org_id=voicemail.org_id,
-            event="voicemail.transcribed",
-            subject_type="voicemail",
-            subject_id=voicemail.id,
             channel="telegram",
             telegram_chat_id=chat_id,
             idempotency_key=idempotency_key(
                 "voicemail.transcribed", object_key, "telegram-edit", original_id
             ),
-            payload={"edits": original_id},
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            updated_at=now,
+            **_pending(
+                voicemail.org_id,
+                "voicemail.transcribed",
+                "voicemail",
+                voicemail.id,
+                {"edits": original_id},
+            ),
         )
         for original_id, chat_id in sent
     ]
