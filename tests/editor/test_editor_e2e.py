@@ -23,7 +23,8 @@ from ivr_designer import crypto
 from ivr_designer.callflows.documents import canonical_document, document_sha256, parse_document
 from ivr_designer.models import Flow, FlowVersion, PhoneNumber, ProviderAccount
 from tests.conftest import simple_flow_document, write_test_wav
-from tests.editor.conftest import EMAIL, PASSWORD, Browser, Site
+from tests.editor.canvas import node, pick, sign_in
+from tests.editor.conftest import EMAIL, Browser, Site
 
 EXAMPLE = Path(__file__).parents[2] / "flows" / "examples" / "main_number.json"
 DESCRIPTION = (
@@ -38,14 +39,6 @@ SALES = "queue"  # sales
 SUPPORT = "ring_group"  # support
 GOODBYE = "hangup"  # goodbye
 OWN_RECORDING = re.compile(r"^Rights: own[ _]recording$", re.IGNORECASE)
-
-
-def sign_in(page: Page, site: Site) -> None:
-    page.goto(f"{site.url}/editor/")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Flows")).to_be_visible()
 
 
 def open_page(page: Page, link: str, heading: str) -> None:
@@ -140,20 +133,10 @@ def upload_hold_music(page: Page, folder: Path) -> None:
 # --- The canvas ---------------------------------------------------------------------------
 
 
-def node(page: Page, node_id: str) -> Locator:
-    return page.get_by_test_id(f"node-{node_id}")
-
-
 def add(page: Page, node_type: str, node_id: str) -> None:
     """A step from the palette; it is selected, and the side panel shows its form."""
     page.get_by_test_id(f"palette-{node_type}").click()
     expect(node(page, node_id)).to_be_visible()
-    expect(page.locator(".props code")).to_have_text(node_id)
-
-
-def pick(page: Page, node_id: str) -> None:
-    node(page, node_id).locator(".ivr-node-head").click()
-    page.get_by_test_id("tab-props").click()
     expect(page.locator(".props code")).to_have_text(node_id)
 
 

@@ -13,15 +13,8 @@ from sqlalchemy.orm import Session
 
 from ivr_designer import crypto
 from ivr_designer.models import Flow, PhoneNumber, ProviderAccount
-from tests.editor.conftest import EMAIL, PASSWORD, Browser, Site
-
-
-def sign_in(page: Page, site: Site) -> None:
-    page.goto(f"{site.url}/editor/")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Flows")).to_be_visible()
+from tests.editor.canvas import node, pick, sign_in
+from tests.editor.conftest import Browser, Site
 
 
 def new_flow(page: Page, name: str) -> None:
@@ -30,21 +23,11 @@ def new_flow(page: Page, name: str) -> None:
     expect(page.get_by_role("heading", name=name)).to_be_visible()
 
 
-def node(page: Page, node_id: str) -> Locator:
-    return page.get_by_test_id(f"node-{node_id}")
-
-
 def add(page: Page, node_type: str, node_id: str) -> None:
     """A step from the palette by keyboard: focus its button, press Enter."""
     page.get_by_test_id(f"palette-{node_type}").focus()
     page.keyboard.press("Enter")
     expect(node(page, node_id)).to_be_visible()
-    expect(page.locator(".props code")).to_have_text(node_id)
-
-
-def pick(page: Page, node_id: str) -> None:
-    node(page, node_id).locator(".ivr-node-head").click()
-    page.get_by_test_id("tab-props").click()
     expect(page.locator(".props code")).to_have_text(node_id)
 
 
