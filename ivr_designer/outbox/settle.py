@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from integrations.notify.base import DeliveryResult
 from ivr_designer.models import DeliveryAttempt, OutboxDelivery
-from ivr_designer.outbox.outcomes import apply_result
+from ivr_designer.outbox.outcomes import apply_result, cancel, postpone
 
 __all__ = ["Attempted", "settle"]
 
@@ -32,6 +32,9 @@ class Attempted:
     at: datetime
     channel: str = ""
     org_id: int | None = None
+    # No remote call: the delivery was found cancelled (the reason) or not ready yet.
+    cancelled: str | None = None
+    postponed_until: datetime | None = None
 
 
 def _plainly_delivered(item: Attempted) -> bool:
@@ -40,7 +43,13 @@ def _plainly_delivered(item: Attempted) -> bool:
     Webhook successes also reset their endpoint's failure run, and every other outcome
     needs the retry policy; those take :func:`apply_result`.
     """
-    return item.channel == "telegram" and item.result.ok and item.org_id is not None
+    return (
+        item.channel == "telegram"
+        and item.result.ok
+        and item.org_id is not None
+        and item.cancelled is None
+        and item.postponed_until is None
+    )
 
 
 _DELIVERED = (
@@ -104,5 +113,11 @@ def settle(session: Session, app: Flask, attempted: list[Attempted]) -> None:
         if _plainly_delivered(item):
             continue
         row = session.get(OutboxDelivery, item.delivery_id, populate_existing=True)
-        if row is not None and row.status == "delivering":
+        if row is None or row.status != "delivering":
+            continue
+        if item.cancelled is not None:
+            cancel(row, item.cancelled, item.at)
+        elif item.postponed_until is not None:
+            postpone(row, item.postponed_until, item.at)
+        else:
             apply_result(session, app, row, item.result, now=item.at, duration_ms=item.duration_ms)

@@ -8,12 +8,15 @@ PostgreSQL claims with ``FOR UPDATE SKIP LOCKED`` so several workers share the t
 SQLite runs one worker.
 
 :func:`deliver_due` does one round in the calling thread (tests, the scheduler job);
-:func:`start_worker` runs a dispatcher and delivery threads until ``stop()``.
+:func:`start_worker` runs a dispatcher and delivery threads until ``stop()``. The
+delivery threads run at idle CPU priority (see :func:`background_priority`), on SQLite
+in a child process (see ``sender.py``); the dispatcher, which writes, never does.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -34,6 +37,7 @@ from ivr_designer.models.base import utcnow
 from ivr_designer.outbox.enqueue import NOTIFY_CHANNEL, WAKE
 from ivr_designer.outbox.message import Cancel, Postpone, prepare
 from ivr_designer.outbox.outcomes import apply_result, cancel, postpone
+from ivr_designer.outbox.sender import SenderProcess, separate_process_wanted
 from ivr_designer.outbox.settle import Attempted, settle
 
 __all__ = ["WorkerHandle", "channels_for", "claim", "deliver_due", "deliver_one", "start_worker"]
@@ -161,7 +165,8 @@ def deliver_one(
 ) -> str:
     """Deliver one claimed row; returns its new status. Needs an app context.
 
-    With ``defer`` the outcome is handed over instead of written ("attempted").
+    With ``defer`` the outcome (or a cancellation, a postponement found while preparing)
+    is handed over instead of written ("attempted"): nothing is written here then.
     """
     session = db.new_session()
     try:
@@ -170,15 +175,31 @@ def deliver_one(
             session.rollback()
             return "skipped"
         now = utcnow()
+        key, channel_kind, org_id = delivery.idempotency_key, delivery.channel, delivery.org_id
         try:
             prepared = prepare(session, app, delivery, now)
-        except Cancel as exc:
+        except (Cancel, Postpone) as exc:
+            if defer is not None:  # the dispatcher writes it, as it does outcomes
+                session.rollback()
+                reason = str(exc)
+                defer(
+                    Attempted(
+                        delivery_id,
+                        DeliveryResult.permanent(reason),
+                        0,
+                        now,
+                        channel_kind,
+                        org_id,
+                        cancelled=reason if isinstance(exc, Cancel) else None,
+                        postponed_until=exc.until if isinstance(exc, Postpone) else None,
+                    )
+                )
+                return "attempted"
+            if isinstance(exc, Postpone):
+                until = exc.until
+                return _finish(session, delivery_id, lambda row: postpone(row, until, now))
             reason = str(exc)
             return _finish(session, delivery_id, lambda row: cancel(row, reason, now))
-        except Postpone as exc:
-            until = exc.until
-            return _finish(session, delivery_id, lambda row: postpone(row, until, now))
-        key, channel_kind, org_id = delivery.idempotency_key, delivery.channel, delivery.org_id
         session.commit()  # nothing is held while the remote answers
         channel = channels_for(app).get(channel_kind)
         started = time.perf_counter()
@@ -239,6 +260,27 @@ def deliver_due(app: Flask, limit: int = 100) -> int:
     return len(ids)
 
 
+def background_priority() -> bool:
+    """Run the calling thread only when no other task wants the CPU (Linux SCHED_IDLE).
+
+    For the sending threads: building and uploading a message is CPU work (PTB, httpx,
+    the ORM) that must not delay a call webhook on the same machine. Never in the
+    dispatcher's process on SQLite: the dispatcher holds the write lock the webhooks
+    queue for, and needs the GIL while it does; a lowered thread that holds the GIL but
+    gets no CPU stalls it (measured: webhook p99 11 ms -> 224 ms), hence ``sender.py``.
+    Returns whether the priority changed.
+    """
+    policy = getattr(os, "SCHED_IDLE", None)
+    if policy is None or not hasattr(os, "sched_setscheduler"):
+        return False  # not Linux: nothing to do
+    try:
+        os.sched_setscheduler(0, policy, os.sched_param(0))  # 0: this thread only
+    except OSError as exc:
+        log.warning("outbox: the sending thread keeps its CPU priority (%s)", exc)
+        return False
+    return True
+
+
 class WorkerHandle:
     """Delivery threads fed by one dispatcher; ``stop()`` lets in-flight work finish."""
 
@@ -255,27 +297,50 @@ class WorkerHandle:
         ]
         self._dispatcher = threading.Thread(target=self._dispatch, name="outbox-dispatch")
         self._listener: threading.Thread | None = None
+        self._dialect = ""
+        # SQLite: the delivery threads run in a child process instead (see sender.py).
+        self.sender: SenderProcess | None = None
 
     def start(self) -> WorkerHandle:
-        if db.engine(self.app).dialect.name == "postgresql":
+        self._dialect = db.engine(self.app).dialect.name
+        if self._dialect == "postgresql":
             self._listener = threading.Thread(
                 target=self._listen, name="outbox-listen", daemon=True
             )
             self._listener.start()
-        for thread in self._deliverers:
-            thread.start()
+        if separate_process_wanted(self.app, self._dialect):
+            self.sender = SenderProcess(self.app, self.threads, self._sent).start()
+        else:
+            for thread in self._deliverers:
+                thread.start()
         self._dispatcher.start()
         return self
+
+    def _sent(self, item: Attempted | None) -> None:
+        """A delivery handed to the sending process finished."""
+        if item is not None:
+            self._results.put(item)
+        self._slots.release()
+        WAKE.set()  # a thread is free: look for more
+
+    def _submit(self, delivery_id: int) -> None:
+        if self.sender is not None:
+            self.sender.submit(delivery_id)
+        else:
+            self._queue.put(delivery_id)
 
     def stop(self, timeout: float | None = None) -> None:
         """No new claims; deliveries already claimed finish, then the threads end."""
         self._stopping.set()
         WAKE.set()
         self._dispatcher.join(timeout)
-        for _ in self._deliverers:
-            self._queue.put(None)
-        for thread in self._deliverers:
-            thread.join(timeout)
+        if self.sender is not None:
+            self.sender.stop(timeout)
+        else:
+            for _ in self._deliverers:
+                self._queue.put(None)
+            for thread in self._deliverers:
+                thread.join(timeout)
         try:
             settle_and_claim(self.app, self._drain(), 0)
         except Exception:
@@ -286,6 +351,8 @@ class WorkerHandle:
         return self._dispatcher.is_alive()
 
     def _deliver(self) -> None:
+        if self.app.config["NOTIFY_SEND_IN_BACKGROUND"] and self._dialect != "sqlite":
+            background_priority()  # SQLite: see sender.py
         with self.app.app_context():
             try:
                 while (delivery_id := self._queue.get()) is not None:
@@ -325,7 +392,7 @@ class WorkerHandle:
             for _ in range(free - len(ids)):
                 self._slots.release()
             for delivery_id in ids:
-                self._queue.put(delivery_id)
+                self._submit(delivery_id)
             if not ids or len(ids) == free:
                 WAKE.wait(self.poll)  # nothing due, or every thread busy
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from integrations.notify.base import DeliveryResult
-from ivr_designer.models import OutboxDelivery
+from ivr_designer.models import OutboxDelivery, Voicemail
 from ivr_designer.models.base import utcnow
 from ivr_designer.outbox.enqueue import enqueue_voicemail
 from ivr_designer.outbox.settle import Attempted
-from ivr_designer.outbox.worker import claim_due, settle_and_claim
+from ivr_designer.outbox.worker import claim_due, deliver_one, settle_and_claim
 from tests.ivr_designer.outbox.conftest import attempts, deliveries
 
 
@@ -92,3 +92,44 @@ def test_an_outcome_for_a_row_no_longer_ours_changes_nothing(
     row = db_session.get(OutboxDelivery, chat.id)
     assert (row.status, row.attempts, row.remote_id) == ("cancelled", 0, None)
     assert attempts(db_session, row) == []
+
+
+def test_a_deferred_delivery_found_cancelled_or_not_ready_writes_nothing_until_settled(
+    app, setup, db_session, make_voicemail
+):
+    """The sending process never writes: a cancellation or a postponement it finds while
+    preparing comes back like an outcome, and the dispatcher writes it."""
+    rows = _claimed(app, db_session, setup, make_voicemail)
+    chat, hook = rows["chat"], rows["webhook"]
+    db_session.execute(
+        update(OutboxDelivery)
+        .where(OutboxDelivery.id == hook.id)
+        .values(webhook_endpoint_id=None)  # the endpoint was deleted meanwhile
+    )
+    voicemail = db_session.get(Voicemail, chat.subject_id)
+    voicemail.status = "pending_media"  # the recording is still being fetched
+    db_session.commit()
+
+    handed: list[Attempted] = []
+    with app.app_context():
+        assert deliver_one(app, chat.id, defer=handed.append) == "attempted"
+        assert deliver_one(app, hook.id, defer=handed.append) == "attempted"
+    db_session.expire_all()
+    assert {db_session.get(OutboxDelivery, r.id).status for r in (chat, hook)} == {"delivering"}
+    later, gone = handed
+    assert later.postponed_until is not None
+    assert later.postponed_until > utcnow()
+    assert later.cancelled is None
+    assert gone.cancelled == "the webhook endpoint was deleted"
+
+    settle_and_claim(app, handed, 0)
+
+    db_session.expire_all()
+    chat, hook = db_session.get(OutboxDelivery, chat.id), db_session.get(OutboxDelivery, hook.id)
+    assert (chat.status, chat.attempts, chat.next_attempt_at) == (
+        "pending",
+        0,
+        later.postponed_until.replace(tzinfo=chat.next_attempt_at.tzinfo),
+    )
+    assert (hook.status, hook.last_error) == ("cancelled", "the webhook endpoint was deleted")
+    assert attempts(db_session, chat) == attempts(db_session, hook) == []  # not a try

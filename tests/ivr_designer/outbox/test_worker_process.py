@@ -145,6 +145,24 @@ def live(
     fake_telegram: FakeTelegramServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Live]:
+    yield from _live(backend, database_url, tmp_path, fake_telegram, monkeypatch)
+
+
+@pytest.fixture
+def sqlite_live(
+    tmp_path: Path, fake_telegram: FakeTelegramServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Live]:
+    """SQLite whatever the run's backend: where the sending threads get a process."""
+    yield from _live("sqlite", "", tmp_path, fake_telegram, monkeypatch)
+
+
+def _live(
+    backend: str,
+    database_url: str,
+    tmp_path: Path,
+    fake_telegram: FakeTelegramServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Live]:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'outbox.sqlite'}"
         engine, schema = build_engine(url), None
@@ -204,6 +222,102 @@ def test_worker_threads_deliver_what_is_stored_without_being_asked(live, fake_te
         handle.stop()
     assert not handle.running
     assert len(fake_telegram.fake.calls("sendVoice")) == 3
+
+
+def _sending_policies(handle: Any) -> set[int]:
+    """The scheduling policy of every thread that sends, as the kernel reports it."""
+    if handle.sender is not None:  # SQLite: all threads of the sending process
+        tasks = Path(f"/proc/{handle.sender.pid}/task").iterdir()
+        return {os.sched_getscheduler(int(task.name)) for task in tasks}
+    return {os.sched_getscheduler(thread.native_id) for thread in handle._deliverers}
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_sending_yields_the_cpu_to_webhooks_but_the_dispatcher_does_not(
+    live, fake_telegram, background
+):
+    live.app.config["NOTIFY_SEND_IN_BACKGROUND"] = background
+    handle = start_worker(live.app, threads=2)
+    try:
+        voicemail_id = live.store_voicemail()
+        wait_until(lambda: live.delivery(voicemail_id).status == "delivered", 30, "a delivery")
+        sending = _sending_policies(handle)
+        dispatcher = os.sched_getscheduler(handle._dispatcher.native_id)
+    finally:
+        handle.stop()
+    # SQLite sends from a child process (the dispatcher needs its GIL while it holds the
+    # write lock webhooks queue for); PostgreSQL from lowered threads of the worker.
+    assert (handle.sender is not None) == (background and live.engine.dialect.name == "sqlite")
+    assert sending == {os.SCHED_IDLE if background else os.SCHED_OTHER}
+    assert dispatcher == os.SCHED_OTHER
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the caller's thread is untouched
+
+
+def test_a_sending_process_that_dies_is_replaced_and_the_message_still_arrives(
+    sqlite_live, fake_telegram
+):
+    live, fake = sqlite_live, fake_telegram.fake
+    fake.delay = 3.0  # Telegram is slow: the kill lands while the upload is in flight
+    handle = start_worker(live.app, threads=1)
+    try:
+        assert handle.sender is not None
+        first = handle.sender.pid
+        voicemail_id = live.store_voicemail()
+
+        def in_flight() -> bool:
+            with live.session() as session:
+                voicemail = session.get(Voicemail, voicemail_id)
+                prepared = voicemail is not None and voicemail.opus_path is not None
+            return prepared and live.delivery(voicemail_id).status == "delivering"
+
+        wait_until(in_flight, 30, "the delivery to start")
+        time.sleep(0.5)
+        os.kill(first, signal.SIGKILL)
+        wait_until(lambda: handle.sender.pid != first, 20, "a new sending process")
+        assert live.delivery(voicemail_id).status == "delivering"  # nothing was written
+        fake.delay = 0
+        wait_until(
+            lambda: live.delivery(voicemail_id).status == "delivered",
+            30,
+            "the delivery to be retried after its lease",
+        )
+    finally:
+        handle.stop()
+    assert not handle.running
+    delivery = live.delivery(voicemail_id)
+    # At least once: the first upload reached Telegram before the kill, then the retry.
+    wait_until(lambda: len(fake.calls("sendVoice")) == 2, 10, "both uploads")
+    assert delivery.attempts == 1
+    assert delivery.remote_id is not None
+
+
+def test_the_sending_process_ends_with_the_worker(sqlite_live, fake_telegram, tmp_path):
+    """A worker killed outright takes its sending process with it (nothing sends on)."""
+    log = tmp_path / "worker.log"
+    worker = _worker(sqlite_live, log)
+    try:
+        children = wait_until(lambda: _children(worker.pid), 60, "the sending process")
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    for child in children:
+        wait_until(lambda c=child: not Path(f"/proc/{c}").exists() or _zombie(c), 10, "its end")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        listed = task / "children"
+        if listed.exists():
+            found += [int(child) for child in listed.read_text().split()]
+    return found
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def _worker(live: Live, log: Path) -> subprocess.Popen[bytes]:
