@@ -23,7 +23,7 @@ second, and the webhook p99 with/without the worker (target: ratio <= 1.2).
 Voicemails share one ready OGG/Opus rendition, so the figures are about the outbox
 (claiming, Telegram uploads, bookkeeping), not ffmpeg (see bench/audio_transcode.py).
 
-    .venv/bin/python bench/outbox.py [--count 10000] [--rate 100] [--threads 8]
+    .venv/bin/python bench/outbox.py [--count 10000] [--rate 100] [--threads 4]
         [--call-rate 50 | --concurrency 4] [--seconds N] [--burst 1000]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
@@ -230,6 +230,11 @@ def _store_in_child(env: dict[str, str], count: int, rate: float) -> None:
 
 
 def _fake_in_child(latency: float, queue: Any) -> None:
+    # The fake stands in for Telegram's servers, which do not share this machine's CPUs:
+    # at idle priority its own work (parsing each upload, ~3.5 ms of CPU per message)
+    # is not charged to the worker as webhook delay. Its threads inherit the policy.
+    if hasattr(os, "SCHED_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     # The real Bot API keeps connections open (HTTP/1.1); the tests' fake answers in
     # HTTP/1.0 and closes each one, which would add a TCP connect to every delivery here.
     # Kept open, its header and body writes must not wait for delayed ACKs (Nagle).
@@ -312,7 +317,9 @@ def main() -> int:
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     parser.add_argument("--count", type=int, default=10_000, help="voicemails to store")
     parser.add_argument("--rate", type=float, default=100.0, help="stored per second (0: max)")
-    parser.add_argument("--threads", type=int, default=8, help="worker delivery threads")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="worker delivery threads (the shipped default)"
+    )
     parser.add_argument("--nice", type=int, default=0, help="worker niceness (0-19)")
     parser.add_argument("--latency", type=float, default=0.05, help="fake Telegram, seconds")
     parser.add_argument("--concurrency", type=int, default=4, help="webhook load (closed loop)")
