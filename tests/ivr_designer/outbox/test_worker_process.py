@@ -86,6 +86,13 @@ class Live:
                 select(OutboxDelivery).where(OutboxDelivery.subject_id == voicemail_id)
             ).scalar_one()
 
+    def sending(self, voicemail_id: int) -> bool:
+        """Prepared (its Opus rendition made) and claimed: the upload is under way."""
+        with self.session() as session:
+            voicemail = session.get(Voicemail, voicemail_id)
+            prepared = voicemail is not None and voicemail.opus_path is not None
+        return prepared and self.delivery(voicemail_id).status == "delivering"
+
     def attempts(self, delivery_id: int) -> list[DeliveryAttempt]:
         with self.session() as session:
             return list(
@@ -264,13 +271,7 @@ def test_a_sending_process_that_dies_is_replaced_and_the_message_still_arrives(
         first = handle.sender.pid
         voicemail_id = live.store_voicemail()
 
-        def in_flight() -> bool:
-            with live.session() as session:
-                voicemail = session.get(Voicemail, voicemail_id)
-                prepared = voicemail is not None and voicemail.opus_path is not None
-            return prepared and live.delivery(voicemail_id).status == "delivering"
-
-        wait_until(in_flight, 30, "the delivery to start")
+        wait_until(lambda: live.sending(voicemail_id), 30, "the delivery to start")
         time.sleep(0.5)
         os.kill(first, signal.SIGKILL)
         wait_until(lambda: handle.sender.pid != first, 20, "a new sending process")
@@ -339,13 +340,7 @@ def test_a_worker_killed_mid_delivery_is_replaced_and_the_message_still_arrives(
     try:
         voicemail_id = live.store_voicemail()
 
-        def in_flight() -> bool:
-            with live.session() as session:
-                voicemail = session.get(Voicemail, voicemail_id)
-                prepared = voicemail is not None and voicemail.opus_path is not None
-            return prepared and live.delivery(voicemail_id).status == "delivering"
-
-        wait_until(in_flight, 30, "the delivery to start")
+        wait_until(lambda: live.sending(voicemail_id), 30, "the delivery to start")
         time.sleep(0.5)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
