@@ -27,6 +27,7 @@ import os
 import pickle
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +36,7 @@ from flask import Flask
 __all__ = ["SenderProcess", "config_snapshot", "run_sender", "separate_process_wanted"]
 
 log = logging.getLogger(__name__)
+RESPAWN_AFTER = 5.0  # seconds: a child that dies sooner is not restarted at once
 
 
 def config_snapshot(app: Flask) -> dict[str, Any]:
@@ -123,6 +125,7 @@ class SenderProcess:
         self._done: Any = None
         self._child: Any = None
         self._in_flight = 0
+        self._started = 0.0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._forwarder = threading.Thread(target=self._forward, name="outbox-results")
@@ -153,6 +156,7 @@ class SenderProcess:
             daemon=True,
         )
         self._child.start()
+        self._started = time.monotonic()
 
     def submit(self, delivery_id: int) -> None:
         with self._lock:
@@ -161,13 +165,14 @@ class SenderProcess:
 
     def stop(self, timeout: float | None = None) -> None:
         """Let the deliveries handed over finish, then end the child and the forwarder."""
+        self._stopping.set()  # first: a child ending now is not one to replace
         for _ in range(self.threads):
             self._todo.put(None)
         self._child.join(timeout)
-        self._stopping.set()
-        self._forwarder.join(timeout)
         if self._child.is_alive():
             self._child.kill()
+            self._child.join(5)
+        self._forwarder.join(timeout)
 
     def _finished(self, item: Any) -> None:
         with self._lock:
@@ -189,6 +194,10 @@ class SenderProcess:
 
     def _replace(self) -> None:
         """The child died: start another, and free the slots of what it had."""
+        if time.monotonic() - self._started < RESPAWN_AFTER:  # dying at start: wait first
+            self._stopping.wait(RESPAWN_AFTER)
+            if self._stopping.is_set():
+                return
         with self._lock:
             lost, self._in_flight = self._in_flight, 0
         log.error(
