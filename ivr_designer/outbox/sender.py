@@ -59,7 +59,7 @@ def _exit_with_parent(parent: int) -> None:
     while True:
         if os.getppid() != parent:
             os._exit(0)
-        threading.Event().wait(1.0)
+        time.sleep(1.0)
 
 
 def run_sender(
@@ -72,24 +72,21 @@ def run_sender(
 ) -> None:
     """The child's main: deliver ids from ``todo`` with ``threads`` threads until None."""
     from ivr_designer import create_app
-    from ivr_designer.outbox.worker import background_priority, deliver_one, release_channels
+    from ivr_designer.outbox.worker import background_priority, serve
 
     os.environ["IVR_INSTANCE_PATH"] = instance
     background_priority()  # before any thread starts: they all inherit it
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     app = create_app(settings)
 
-    def deliver() -> None:
-        with app.app_context():
-            try:
-                while (delivery_id := todo.get()) is not None:
-                    status = deliver_one(app, delivery_id, defer=done.put)
-                    if status != "attempted":  # skipped or failed: free the slot anyway
-                        done.put(delivery_id)
-            finally:
-                release_channels(app)
+    def finished(delivery_id: int, status: str) -> None:
+        if status != "attempted":  # skipped or failed: nothing to write, free the slot
+            done.put(delivery_id)
 
-    workers = [threading.Thread(target=deliver, name=f"outbox-{n}") for n in range(max(1, threads))]
+    workers = [
+        threading.Thread(target=serve, args=(app, todo.get, done.put, finished), name=f"outbox-{n}")
+        for n in range(max(1, threads))
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -260,6 +260,30 @@ def deliver_due(app: Flask, limit: int = 100) -> int:
     return len(ids)
 
 
+def serve(
+    app: Flask,
+    take: Callable[[], int | None],
+    defer: Callable[[Attempted], None],
+    finished: Callable[[int, str], None],
+) -> None:
+    """A delivery thread's life: deliver what ``take`` returns until it returns None.
+
+    Outcomes go to ``defer`` (the dispatcher writes them); ``finished(id, status)``
+    follows each delivery, whatever became of it. Used by the worker's threads and by
+    the SQLite sending process's (``sender.py``).
+    """
+    with app.app_context():
+        try:
+            while (delivery_id := take()) is not None:
+                status = "error"
+                try:
+                    status = deliver_one(app, delivery_id, defer=defer)
+                finally:
+                    finished(delivery_id, status)
+        finally:
+            release_channels(app)
+
+
 def background_priority() -> bool:
     """Run the calling thread only when no other task wants the CPU (Linux SCHED_IDLE).
 
@@ -298,6 +322,7 @@ class WorkerHandle:
         self._dispatcher = threading.Thread(target=self._dispatch, name="outbox-dispatch")
         self._listener: threading.Thread | None = None
         self._dialect = ""
+        self._lower_threads = False
         # SQLite: the delivery threads run in a child process instead (see sender.py).
         self.sender: SenderProcess | None = None
 
@@ -308,9 +333,13 @@ class WorkerHandle:
                 target=self._listen, name="outbox-listen", daemon=True
             )
             self._listener.start()
+        # Idle priority for the delivery threads; on SQLite only in a process of their
+        # own, never next to the dispatcher (see sender.py).
         if separate_process_wanted(self.app, self._dialect):
             self.sender = SenderProcess(self.app, self.threads, self._sent).start()
         else:
+            background = bool(self.app.config["NOTIFY_SEND_IN_BACKGROUND"])
+            self._lower_threads = background and self._dialect != "sqlite"
             for thread in self._deliverers:
                 thread.start()
         self._dispatcher.start()
@@ -351,18 +380,13 @@ class WorkerHandle:
         return self._dispatcher.is_alive()
 
     def _deliver(self) -> None:
-        if self.app.config["NOTIFY_SEND_IN_BACKGROUND"] and self._dialect != "sqlite":
-            background_priority()  # SQLite: see sender.py
-        with self.app.app_context():
-            try:
-                while (delivery_id := self._queue.get()) is not None:
-                    try:
-                        deliver_one(self.app, delivery_id, defer=self._results.put)
-                    finally:
-                        self._slots.release()
-                        WAKE.set()  # a thread is free: look for more
-            finally:
-                release_channels(self.app)
+        if self._lower_threads:
+            background_priority()
+        serve(self.app, self._queue.get, self._results.put, self._thread_free)
+
+    def _thread_free(self, _delivery_id: int, _status: str) -> None:
+        self._slots.release()
+        WAKE.set()  # a thread is free: look for more
 
     def _drain(self) -> list[Attempted]:
         done: list[Attempted] = []
