@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+import time
+from contextlib import closing
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
-from ivr_designer.database import build_engine
+from ivr_designer.database import WalCheckpointer, build_engine, sqlite_file
 from ivr_designer.models import LoginAttempt
 
 
@@ -46,3 +50,63 @@ def test_naive_datetimes_are_refused(db_session):
     with pytest.raises(StatementError, match="naive"):
         db_session.flush()
     db_session.rollback()
+
+
+def _rows_in_database_file(path, tmp_path) -> int:
+    """Rows of ``t`` found in the database file alone (a copy without its -wal file)."""
+    copy = tmp_path / "file-only.sqlite"
+    shutil.copyfile(path, copy)
+    with closing(sqlite3.connect(copy)) as connection:
+        found = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = 't'"
+        ).fetchone()[0]
+        return int(connection.execute("SELECT count(*) FROM t").fetchone()[0]) if found else 0
+
+
+def test_checkpointer_moves_the_log_into_the_database_file(tmp_path):
+    path = tmp_path / "x.sqlite"
+    engine = build_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        # Only the checkpointer may checkpoint here: SQLite's own would hide whether it ran.
+        connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+        connection.exec_driver_sql("CREATE TABLE t (x TEXT)")
+        for _ in range(50):
+            connection.exec_driver_sql("INSERT INTO t VALUES (hex(randomblob(2000)))")
+        connection.commit()
+        assert _rows_in_database_file(path, tmp_path) == 0  # all of it still in the log
+        checkpointer = WalCheckpointer(str(path), interval=0.05).start()
+        try:
+            deadline = time.monotonic() + 10
+            while checkpointer.checkpoints == 0 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert checkpointer.checkpoints >= 1
+            assert _rows_in_database_file(path, tmp_path) == 50
+            # The next writer starts the log over instead of growing it.
+            size = (tmp_path / "x.sqlite-wal").stat().st_size
+            connection.exec_driver_sql("INSERT INTO t VALUES ('one more')")
+            connection.commit()
+            assert (tmp_path / "x.sqlite-wal").stat().st_size <= size
+        finally:
+            checkpointer.stop(5)
+    assert not checkpointer._thread.is_alive()
+    engine.dispose()
+
+
+def test_checkpointer_survives_a_database_it_cannot_open(tmp_path, caplog):
+    checkpointer = WalCheckpointer(str(tmp_path / "missing" / "x.sqlite"), interval=0.02).start()
+    try:
+        deadline = time.monotonic() + 10
+        while "background checkpoint failed" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert "background checkpoint failed" in caplog.text
+        assert checkpointer._thread.is_alive()  # it tries again on the next tick
+    finally:
+        checkpointer.stop(5)
+
+
+def test_sqlite_file_names_only_a_file_database(tmp_path):
+    assert sqlite_file(build_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")) == str(
+        tmp_path / "x.sqlite"
+    )
+    assert sqlite_file(build_engine("sqlite://")) is None
+    assert sqlite_file(build_engine("postgresql+psycopg://u@127.0.0.1:1/x")) is None
