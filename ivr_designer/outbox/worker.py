@@ -25,11 +25,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import and_, bindparam, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from integrations.notify import registry
 from integrations.notify.base import Channel, DeliveryResult
+from ivr_designer.database import WalCheckpointer, sqlite_file
 from ivr_designer.extensions import db
 from ivr_designer.hooks.transactions import begin_writes
 from ivr_designer.models import OutboxDelivery
@@ -43,6 +44,11 @@ from ivr_designer.outbox.settle import Attempted, settle
 __all__ = ["WorkerHandle", "channels_for", "claim", "deliver_due", "deliver_one", "start_worker"]
 
 log = logging.getLogger(__name__)
+#: Seconds between two dispatcher rounds at least (outcomes written, new rows claimed).
+ROUND_GAP = 0.2
+#: Claimed deliveries per delivery thread a round may hand out (running + queued), at
+#: most; fewer when the lease is short (see :func:`lookahead`).
+LOOKAHEAD = 3
 _EXTENSION = "ivr_designer.outbox.channels"
 
 
@@ -75,11 +81,36 @@ def channels_for(app: Flask) -> dict[str, Channel]:
     return built
 
 
-def _due(now: datetime) -> Any:
+def _due(now: Any) -> Any:
     return or_(
         and_(OutboxDelivery.status == "pending", OutboxDelivery.next_attempt_at <= now),
         and_(OutboxDelivery.status == "delivering", OutboxDelivery.lease_until < now),
     )
+
+
+def _claim_statement(skip_locked: bool) -> Any:
+    """The claim as one statement, built once: the dispatcher runs it several times a
+    second, and building the expression each time was most of an idle round's CPU."""
+    candidates = (
+        select(OutboxDelivery.id)
+        .where(_due(bindparam("b_now")))
+        .order_by(OutboxDelivery.next_attempt_at, OutboxDelivery.id)
+        .limit(bindparam("b_limit"))
+    )
+    if skip_locked:
+        candidates = candidates.with_for_update(skip_locked=True)
+    return (
+        update(OutboxDelivery)
+        .where(OutboxDelivery.id.in_(candidates.scalar_subquery()))
+        .values(
+            status="delivering", lease_until=bindparam("b_lease"), updated_at=bindparam("b_now")
+        )
+        .returning(OutboxDelivery.id, OutboxDelivery.next_attempt_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+_CLAIM = {False: _claim_statement(False), True: _claim_statement(True)}
 
 
 def claim(
@@ -92,24 +123,10 @@ def claim(
     other's rows instead of waiting.
     """
     now = now or utcnow()
-    candidates = (
-        select(OutboxDelivery.id)
-        .where(_due(now))
-        .order_by(OutboxDelivery.next_attempt_at, OutboxDelivery.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+    postgresql = session.get_bind().dialect.name == "postgresql"
     claimed = session.execute(
-        update(OutboxDelivery)
-        .where(OutboxDelivery.id.in_(candidates.scalar_subquery()))
-        .values(
-            status="delivering",
-            lease_until=now + timedelta(seconds=lease_seconds),
-            updated_at=now,
-        )
-        .returning(OutboxDelivery.id, OutboxDelivery.next_attempt_at)
-        .execution_options(synchronize_session=False)
+        _CLAIM[postgresql],
+        {"b_now": now, "b_limit": limit, "b_lease": now + timedelta(seconds=lease_seconds)},
     ).all()
     session.commit()
     return [row.id for row in sorted(claimed, key=lambda r: (r.next_attempt_at, r.id))]
@@ -236,6 +253,18 @@ def _lease(app: Flask) -> float:
     return float(app.config["NOTIFY_LEASE_SECONDS"])
 
 
+def lookahead(app: Flask) -> int:
+    """How many claimed deliveries a thread may have (one sending, the rest queued).
+
+    A queued delivery's lease runs while it waits: the last in line must still be
+    sent before the lease is over, or another round (or worker) claims it again and
+    it goes out twice. A Telegram delivery takes up to three timeouts (the whole call
+    is bounded at that); defaults: 3 x 3 x 10 s within a 120 s lease.
+    """
+    worst = 3 * float(app.config["NOTIFY_TIMEOUT_SECONDS"])
+    return max(1, min(LOOKAHEAD, int(_lease(app) // worst)))
+
+
 def claim_due(app: Flask, limit: int) -> list[int]:
     with app.app_context():
         session = db.new_session()
@@ -313,7 +342,9 @@ class WorkerHandle:
         self.threads = max(1, threads)
         self.poll = float(app.config["NOTIFY_POLL_SECONDS"])
         self._stopping = threading.Event()
-        self._slots = threading.Semaphore(self.threads)
+        # Claimed ids a round may hand out: one running per thread and the rest queued,
+        # so threads stay busy while the dispatcher spaces its rounds (ROUND_GAP).
+        self._slots = threading.Semaphore(self.threads * lookahead(app))
         self._queue: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self._results: queue.SimpleQueue[Attempted] = queue.SimpleQueue()
         self._deliverers = [
@@ -325,9 +356,15 @@ class WorkerHandle:
         self._lower_threads = False
         # SQLite: the delivery threads run in a child process instead (see sender.py).
         self.sender: SenderProcess | None = None
+        # SQLite: this process, the installation's one worker, also checkpoints the log.
+        self.checkpointer: WalCheckpointer | None = None
 
     def start(self) -> WorkerHandle:
-        self._dialect = db.engine(self.app).dialect.name
+        engine = db.engine(self.app)
+        self._dialect = engine.dialect.name
+        path = sqlite_file(engine)
+        if path is not None:
+            self.checkpointer = WalCheckpointer(path).start()
         if self._dialect == "postgresql":
             self._listener = threading.Thread(
                 target=self._listen, name="outbox-listen", daemon=True
@@ -374,6 +411,8 @@ class WorkerHandle:
             settle_and_claim(self.app, self._drain(), 0)
         except Exception:
             log.exception("outbox: writing the last outcomes failed; those rows will retry")
+        if self.checkpointer is not None:
+            self.checkpointer.stop(timeout)
 
     @property
     def running(self) -> bool:
@@ -403,7 +442,14 @@ class WorkerHandle:
         return free
 
     def _dispatch(self) -> None:
+        last_round = -ROUND_GAP
         while not self._stopping.is_set():
+            # Rounds at most every ROUND_GAP: each is a write transaction (on SQLite one
+            # the call webhooks queue behind) at normal priority; a round per finished
+            # delivery cost the webhooks more than the outcomes waiting a moment.
+            if self._stopping.wait(last_round + ROUND_GAP - time.monotonic()):
+                break
+            last_round = time.monotonic()
             WAKE.clear()
             free = self._free_slots()
             attempted = self._drain()
@@ -418,7 +464,7 @@ class WorkerHandle:
             for delivery_id in ids:
                 self._submit(delivery_id)
             if not ids or len(ids) == free:
-                WAKE.wait(self.poll)  # nothing due, or every thread busy
+                WAKE.wait(self.poll)  # nothing due, or every slot taken
 
     def _listen(self) -> None:
         """PostgreSQL: LISTEN on a connection of its own; each NOTIFY wakes the dispatcher."""

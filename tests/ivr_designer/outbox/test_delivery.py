@@ -11,7 +11,7 @@ from integrations.notify.telegram_links import derive_key, verify_callback
 from ivr_designer.models import AuditEntry, OutboxDelivery, TelegramChat, Voicemail
 from ivr_designer.models.base import utcnow
 from ivr_designer.outbox.enqueue import enqueue_event, enqueue_fax, enqueue_voicemail
-from ivr_designer.outbox.worker import deliver_due
+from ivr_designer.outbox.worker import WorkerHandle, deliver_due, lookahead
 from tests.ivr_designer.outbox.conftest import (
     ADMIN_CHAT,
     GROUP_CHAT,
@@ -300,3 +300,16 @@ def test_other_events_go_to_subscribed_endpoints_once_per_occurrence(
     [hook] = webhook_receiver.received
     assert hook.payload["data"]["days_left"] == 7
     assert hook.payload["data"]["text"] == "Hold music ends soon"
+
+
+@pytest.mark.parametrize(
+    ("lease", "timeout", "expected"),
+    [(120, 10, 3), (60, 10, 2), (2, 10, 1), (1000, 1, 3)],
+)
+def test_a_thread_queues_only_what_it_can_send_before_the_lease_runs_out(
+    app, lease, timeout, expected
+):
+    app.config.update(NOTIFY_LEASE_SECONDS=lease, NOTIFY_TIMEOUT_SECONDS=timeout)
+    assert lookahead(app) == expected
+    handle = WorkerHandle(app, threads=2)  # not started: its claim budget only
+    assert handle._free_slots() == 2 * expected

@@ -10,10 +10,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ from ivr_designer.models import (
     Voicemail,
     VoicemailBox,
 )
+from ivr_designer.outbox import worker
 from ivr_designer.outbox.enqueue import enqueue_voicemail
 from ivr_designer.outbox.worker import start_worker
 from tests.conftest import drop_postgres_schema, postgres_engine, write_test_wav
@@ -214,11 +217,25 @@ def _live(
             drop_postgres_schema(database_url, schema)
 
 
-def test_worker_threads_deliver_what_is_stored_without_being_asked(live, fake_telegram):
+def test_worker_threads_deliver_what_is_stored_without_being_asked(
+    live, fake_telegram, monkeypatch
+):
+    rounds: list[float] = []
+    settle_and_claim = worker.settle_and_claim
+
+    def timed_round(*args: Any) -> list[int]:
+        if threading.current_thread().name == "outbox-dispatch":  # not stop()'s last one
+            rounds.append(time.monotonic())
+        return settle_and_claim(*args)
+
+    monkeypatch.setattr(worker, "settle_and_claim", timed_round)  # watched, not replaced
     handle = start_worker(live.app, threads=2)
     try:
         assert live.app.config["NOTIFY_LEASE_SECONDS"] == 2  # from the instance config
-        ids = [live.store_voicemail() for _ in range(3)]
+        # SQLite: the worker's process checkpoints the log, off the webhooks' commits.
+        checkpointer = handle.checkpointer
+        assert (checkpointer is not None) == (live.engine.dialect.name == "sqlite")
+        ids = [live.store_voicemail() for _ in range(7)]
         for voicemail_id in ids:
             wait_until(
                 lambda v=voicemail_id: live.delivery(v).status == "delivered",
@@ -228,7 +245,12 @@ def test_worker_threads_deliver_what_is_stored_without_being_asked(live, fake_te
     finally:
         handle.stop()
     assert not handle.running
-    assert len(fake_telegram.fake.calls("sendVoice")) == 3
+    assert checkpointer is None or not checkpointer._thread.is_alive()
+    assert len(fake_telegram.fake.calls("sendVoice")) == 7
+    # Never two of the dispatcher's rounds (each a write transaction) closer than
+    # ROUND_GAP, even while finished deliveries keep waking it.
+    gaps = [later - earlier for earlier, later in pairwise(rounds)]
+    assert min(gaps) >= worker.ROUND_GAP - 0.01
 
 
 def _sending_policies(handle: Any) -> set[int]:
