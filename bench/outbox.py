@@ -7,6 +7,8 @@ the tests with 50 ms latency per request. Then:
 
 1. **without the worker**: call-runtime webhook load for ``--seconds`` while voicemails
    are stored at ``--rate`` (their rows are then set aside); webhook p99.
+   On SQLite a process checkpoints the log in the background meanwhile, as the worker
+   does (``--no-baseline-checkpoints``: SQLite's own checkpoints only, in commits).
 2. **with the worker**: ``ivr-designer worker`` runs as its own process while this
    script stores ``--count`` voicemails (each committed with its outbox row, as the
    recording callback does) at ``--rate`` per second, under the same webhook load.
@@ -229,6 +231,15 @@ def _store_in_child(env: dict[str, str], count: int, rate: float) -> None:
     Store(env, seed=False).run(count, rate)
 
 
+def _checkpoint_in_child(path: str) -> None:
+    """SQLite, phase 1: the worker process checkpoints the log in the background (see
+    ``WalCheckpointer``), which spares webhook commits that work. Phase 1 gets the same,
+    so the ratio shows what delivering costs, not what the worker's checkpoints save."""
+    from ivr_designer.database import WalCheckpointer
+
+    WalCheckpointer(path).start()._thread.join()
+
+
 def _fake_in_child(latency: float, queue: Any) -> None:
     # The fake stands in for Telegram's servers, which do not share this machine's CPUs:
     # at idle priority its own work (parsing each upload, ~3.5 ms of CPU per message)
@@ -338,6 +349,12 @@ def main() -> int:
     parser.add_argument(
         "--burst", type=int, default=1000, help="capacity phase: voicemails stored at once"
     )
+    parser.add_argument(
+        "--no-baseline-checkpoints",
+        dest="baseline_checkpoints",
+        action="store_false",
+        help="SQLite: no background checkpoints without the worker (SQLite's own only)",
+    )
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--gunicorn-threads", dest="threads_web", type=int, default=4)
@@ -381,9 +398,18 @@ def main() -> int:
             target=_store_in_child,
             args=(store_env, int(args.rate * args.seconds) if args.rate > 0 else 200, args.rate),
         )
+        checkpoints = None
+        if url.startswith("sqlite") and args.baseline_checkpoints:
+            checkpoints = multiprocessing.Process(
+                target=_checkpoint_in_child, args=(url.split("///", 1)[1],), daemon=True
+            )
+            checkpoints.start()
         baseline_store.start()
         without = webhook_load(port, base, version_id, args)
         baseline_store.join()
+        if checkpoints is not None:
+            checkpoints.terminate()
+            checkpoints.join()
         store.cancel_all()
 
         threads = str(args.threads)
@@ -449,6 +475,12 @@ def main() -> int:
         f"{'max' if args.rate <= 0 else f'{args.rate:g}/s'} in {stored_in:.1f} s; "
         f"fake Telegram {args.latency * 1000:.0f} ms; worker {args.threads} threads, "
         f"nice {args.nice}; load average before: {LOAD_BEFORE}"
+        + (
+            "; without worker: background checkpoints "
+            + ("as with it" if args.baseline_checkpoints else "off (SQLite's own only)")
+            if backend == "sqlite"
+            else ""
+        )
     )
     print(
         f"delivered {len(delays)}/{args.count}: {len(delays) / span if span else 0:.1f} "
