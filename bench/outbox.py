@@ -73,6 +73,33 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, int(len(ordered) * share) - 1)]
 
 
+def cpu_ticks() -> tuple[int, int, int]:
+    """Machine-wide (busy, stolen, total) CPU ticks from /proc/stat.
+
+    "Stolen" is time the hypervisor gave our vCPUs to someone else: a phase with more
+    of it has slower webhooks for reasons outside this machine (Linux only)."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except OSError:
+        return 0, 0, 0
+    idle = fields[3] + fields[4]  # idle, iowait
+    steal = fields[7] if len(fields) > 7 else 0
+    total = sum(fields[:8])
+    return total - idle - steal, steal, total
+
+
+def share(before: tuple[int, int, int], after: tuple[int, int, int]) -> tuple[float, float]:
+    """(busy %, stolen %) of the CPU time between two :func:`cpu_ticks` readings."""
+    total = after[2] - before[2]
+    if total <= 0:
+        return float("nan"), float("nan")
+    return (
+        100 * (after[0] - before[0]) / total,
+        100 * (after[1] - before[1]) / total,
+    )
+
+
 FFMPEG_SINE = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440:d=2"]
 
 
@@ -405,7 +432,9 @@ def main() -> int:
             )
             checkpoints.start()
         baseline_store.start()
+        ticks = cpu_ticks()
         without = webhook_load(port, base, version_id, args)
+        cpu_without = share(ticks, cpu_ticks())
         baseline_store.join()
         if checkpoints is not None:
             checkpoints.terminate()
@@ -438,7 +467,9 @@ def main() -> int:
         # The webhook load runs as long as voicemails are being stored.
         expected = args.count / args.rate if args.rate > 0 else args.seconds
         load_args = argparse.Namespace(**{**vars(args), "seconds": max(args.seconds, expected)})
+        ticks = cpu_ticks()
         with_worker = webhook_load(port, base, version_id, load_args)
+        cpu_with = share(ticks, cpu_ticks())
         storer.join()
         stored_in = time.perf_counter() - started
         wait_delivered(store, started + stored_in + 600)
@@ -504,6 +535,10 @@ def main() -> int:
         f"({without['errors']} errors); with worker {with_worker['rps']:.0f} req/s "
         f"p50 {with_worker['p50_ms']:.2f} ms p99 {with_worker['p99_ms']:.2f} ms "
         f"({with_worker['errors']} errors)"
+    )
+    print(
+        f"CPU busy without worker {cpu_without[0]:.1f} %, with worker {cpu_with[0]:.1f} %; "
+        f"stolen by the host {cpu_without[1]:.2f} % / {cpu_with[1]:.2f} %"
     )
     print(
         f"webhook p99 ratio with/without worker: {ratio:.2f} (target <= 1.20 -> "
