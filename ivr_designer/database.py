@@ -10,6 +10,7 @@ import logging
 import sqlite3
 import threading
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g
 from sqlalchemy import Engine, create_engine, event
@@ -73,7 +74,7 @@ class WalCheckpointer:
     pages: under call load that is a webhook's commit, once or twice a second, and it
     copies some 4 MB and waits for the disk while the webhooks queued behind it at the
     write gate wait too. Checkpointing more often from here keeps the log below that
-    mark, so the commits that pay for it are none. PASSIVE: it never waits for, nor
+    mark, so no commit has to. PASSIVE: it never waits for, nor
     blocks, readers and writers; a checkpoint it cannot finish (a reader on an old
     snapshot) is finished by a later one, or by SQLite's own as before.
     """
@@ -95,16 +96,25 @@ class WalCheckpointer:
 
     def _run(self) -> None:
         connection: sqlite3.Connection | None = None
+        failing = False
         while not self._stopping.wait(self.interval):
             try:
                 if connection is None:
-                    connection = sqlite3.connect(self.path, isolation_level=None)
+                    # mode=rw: never create an empty database where the real one is gone.
+                    connection = sqlite3.connect(
+                        f"file:{quote(self.path)}?mode=rw", uri=True, isolation_level=None
+                    )
                 # (busy, frames in the log, frames copied); -1s when not in WAL mode.
                 row = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 if row[2] > 0:
                     self.checkpoints += 1
+                if failing:
+                    log.info("sqlite: background checkpoints work again")
+                failing = False
             except sqlite3.Error as exc:  # retried on the next tick, on a new connection
-                log.warning("sqlite: background checkpoint failed (%s)", exc)
+                if not failing:  # once per outage: five times a second would flood the log
+                    log.warning("sqlite: background checkpoint failed (%s); retrying", exc)
+                failing = True
                 if connection is not None:
                     connection.close()
                 connection = None

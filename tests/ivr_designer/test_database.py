@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 import time
@@ -93,6 +94,7 @@ def test_checkpointer_moves_the_log_into_the_database_file(tmp_path):
 
 
 def test_checkpointer_survives_a_database_it_cannot_open(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="ivr_designer.database")
     checkpointer = WalCheckpointer(str(tmp_path / "missing" / "x.sqlite"), interval=0.02).start()
     try:
         deadline = time.monotonic() + 10
@@ -100,6 +102,16 @@ def test_checkpointer_survives_a_database_it_cannot_open(tmp_path, caplog):
             time.sleep(0.02)
         assert "background checkpoint failed" in caplog.text
         assert checkpointer._thread.is_alive()  # it tries again on the next tick
+        time.sleep(0.2)  # ten more failed tries, not ten more warnings
+        assert caplog.text.count("background checkpoint failed") == 1
+        (tmp_path / "missing").mkdir()
+        time.sleep(0.1)
+        assert not (tmp_path / "missing" / "x.sqlite").exists()  # not made by the checkpointer
+        sqlite3.connect(tmp_path / "missing" / "x.sqlite").close()
+        deadline = time.monotonic() + 10
+        while "work again" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert "background checkpoints work again" in caplog.text
     finally:
         checkpointer.stop(5)
 
