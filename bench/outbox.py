@@ -56,6 +56,7 @@ import webhook_throughput as wt  # noqa: E402
 from sqlalchemy import func, select, update  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from ivr_designer.database import sqlite_file  # noqa: E402
 from tests.integrations import fake_telegram  # noqa: E402
 from tests.integrations.fake_telegram import FakeTelegramServer  # noqa: E402
 
@@ -426,9 +427,9 @@ def main() -> int:
             args=(store_env, int(args.rate * args.seconds) if args.rate > 0 else 200, args.rate),
         )
         checkpoints = None
-        if url.startswith("sqlite") and args.baseline_checkpoints:
+        if sqlite_file(store.engine) is not None and args.baseline_checkpoints:
             checkpoints = multiprocessing.Process(
-                target=_checkpoint_in_child, args=(url.split("///", 1)[1],), daemon=True
+                target=_checkpoint_in_child, args=(sqlite_file(store.engine),), daemon=True
             )
             checkpoints.start()
         baseline_store.start()

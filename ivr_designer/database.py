@@ -46,7 +46,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        if engine.url.database not in (None, "", ":memory:"):
+        if sqlite_file(engine) is not None:
             cursor.execute("PRAGMA journal_mode=WAL")
             # WAL's documented safe level: never corrupts; a power cut (not an app
             # crash) may undo the last commits. FULL would fsync on every webhook commit.
