@@ -3,20 +3,20 @@
 Sets up what ``bench/webhook_throughput.py`` sets up (its functions, imported: a
 migrated temporary database, the app under gunicorn, signed call steps), adds a
 Telegram bot and a listener's linked chat, and starts the fake Telegram Bot API from
-the tests with 50 ms latency per request. Then:
-
-1. **without the worker**: call-runtime webhook load for ``--seconds`` while voicemails
-   are stored at ``--rate`` (their rows are then set aside); webhook p99.
-   On SQLite a process checkpoints the log in the background meanwhile, as the worker
-   does (``--no-baseline-checkpoints``: SQLite's own checkpoints only, in commits).
-2. **with the worker**: ``ivr-designer worker`` runs as its own process while this
-   script stores ``--count`` voicemails (each committed with its outbox row, as the
-   recording callback does) at ``--rate`` per second, under the same webhook load.
-
-Both phases last as long by default (``--seconds``: the time storing ``--count`` at
-``--rate`` takes), so their p99s cover as many requests. Then, with no webhook load,
-3. **capacity**: ``--burst`` voicemails stored at once; the time until the worker has
-   delivered them all gives its top rate (with ``--threads`` and the fake's latency).
+the tests with 50 ms latency per request. Then the call-runtime webhook load runs in
+windows, half of them **without** and half **with** the worker (``ivr-designer worker``,
+its own process), in the order A B B A (A without), repeated ``--pairs`` / 2 times. In
+every window voicemails are stored at ``--rate`` per second (each committed with its
+outbox row, as the recording callback does), ``--count`` / ``--pairs`` per window: with
+the worker they are delivered; without it they are set aside after the window. On
+SQLite, a process checkpoints the log in the background during the windows without the
+worker, as the worker's process does when it runs (``--no-baseline-checkpoints``:
+SQLite's own checkpoints only, in commits). Interleaving spreads whatever drifts over a
+run (growing tables, a busier host) over both sides; run one after the other, the side
+that ran second took all of it. Each side's p50/p99 pools the requests of its windows.
+Then, with no webhook load, **capacity**: ``--burst`` voicemails stored at once; the
+time until the worker has delivered them all gives its top rate (with ``--threads`` and
+the fake's latency).
 
 Prints deliveries/s (kept up with the storing rate, and the capacity), the median and
 p99 time from storing a voicemail to its delivery and the share delivered within a
@@ -26,7 +26,7 @@ Voicemails share one ready OGG/Opus rendition, so the figures are about the outb
 (claiming, Telegram uploads, bookkeeping), not ffmpeg (see bench/audio_transcode.py).
 
     .venv/bin/python bench/outbox.py [--count 10000] [--rate 100] [--threads 4]
-        [--call-rate 50 | --concurrency 4] [--seconds N] [--burst 1000]
+        [--pairs 2] [--call-rate 50 | --concurrency 4] [--seconds N] [--burst 1000]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
@@ -201,10 +201,15 @@ class Store:
             self.one()
 
     def cancel_all(self) -> None:
+        """Set aside what is waiting (stored with no worker running); delivered rows stay."""
         from ivr_designer.models import OutboxDelivery
 
         with Session(self.engine) as session:
-            session.execute(update(OutboxDelivery).values(status="cancelled"))
+            session.execute(
+                update(OutboxDelivery)
+                .where(OutboxDelivery.status.in_(("pending", "delivering")))
+                .values(status="cancelled")
+            )
             session.commit()
 
     def progress(self) -> tuple[int, int]:
@@ -339,6 +344,8 @@ async def drive_rate(
         "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "p99_ms": percentile(latencies, 0.99) * 1000 if latencies else float("nan"),
         "errors": len(errors),
+        "latencies": latencies,
+        "seconds": wall,
     }
 
 
@@ -346,9 +353,61 @@ def webhook_load(port: int, base: str, version_id: int, args: argparse.Namespace
     """Closed loop (``--concurrency`` callers back to back: the machine saturated) or,
     with ``--call-rate``, open loop at a fixed rate of calls (headroom left)."""
     pairs = wt.prepare_calls(base, version_id, args.max_requests // 2)
+    started = time.perf_counter()
     if args.call_rate > 0:
-        return asyncio.run(drive_rate(port, pairs, args.call_rate, args.seconds))
-    return asyncio.run(wt.drive(port, pairs, args.concurrency, args.seconds))
+        result = asyncio.run(drive_rate(port, pairs, args.call_rate, args.seconds))
+    else:
+        result = asyncio.run(wt.drive(port, pairs, args.concurrency, args.seconds))
+    result.setdefault("seconds", time.perf_counter() - started)
+    return result
+
+
+def window_plan(pairs: int) -> list[bool]:
+    """Which windows run with the worker, in order: A B B A A B B A … (A without).
+
+    Whatever drifts over a run (the tables grow, the host gets busier, the database
+    checkpoints) then falls on both sides alike, instead of on the worker's side when
+    it always runs second.
+
+    >>> window_plan(2)
+    [False, True, True, False]
+    """
+    return [index % 4 in (1, 2) for index in range(2 * pairs)]
+
+
+def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One side's windows taken together: every request counts once in its p50/p99."""
+    latencies = sorted(x for result in results for x in result["latencies"])
+    seconds = sum(result["seconds"] for result in results)
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / seconds if seconds else 0.0,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "errors": sum(result["errors"] for result in results),
+        "windows_p99_ms": [result["p99_ms"] for result in results],
+    }
+
+
+def start_worker_process(
+    env: dict[str, str], args: argparse.Namespace, store: Store
+) -> subprocess.Popen[bytes]:
+    """``ivr-designer worker``, started and warm: one voicemail delivered first (a
+    process start under load takes seconds, which would count as delivery delay)."""
+    worker = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("ivr-designer")),
+            "worker",
+            "--threads",
+            str(args.threads),
+            "--nice",
+            str(args.nice),
+        ],
+        env=env,
+    )
+    store.one()
+    wait_delivered(store, time.perf_counter() + 120)
+    return worker
 
 
 def main() -> int:
@@ -369,10 +428,16 @@ def main() -> int:
         help="webhook load as calls per second, open loop (two requests each; 0: closed loop)",
     )
     parser.add_argument(
+        "--pairs",
+        type=int,
+        default=2,
+        help="pairs of windows without/with the worker, run A B B A … (default 2)",
+    )
+    parser.add_argument(
         "--seconds",
         type=float,
-        default=None,
-        help="baseline phase length (default: as long as the worker phase, count/rate)",
+        default=10.0,
+        help="window length when storing at max rate (--rate 0); else count/pairs/rate",
     )
     parser.add_argument(
         "--burst", type=int, default=1000, help="capacity phase: voicemails stored at once"
@@ -387,8 +452,8 @@ def main() -> int:
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--gunicorn-threads", dest="threads_web", type=int, default=4)
     args = parser.parse_args()
-    if args.seconds is None:
-        args.seconds = args.count / args.rate if args.rate > 0 else 10.0
+    if args.pairs < 1:
+        parser.error("--pairs must be at least 1")
 
     folder = Path(tempfile.mkdtemp(prefix="ivr-outbox-bench-"))
     url, schema = wt.database_for(args, folder)
@@ -414,71 +479,78 @@ def main() -> int:
     keys = ("IVR_INSTANCE_PATH", "DATABASE_URL", "SECRET_KEY", "ENCRYPTION_KEY")
     web_args = argparse.Namespace(worker_class=args.worker_class, threads=args.threads_web)
     processes: list[subprocess.Popen[bytes]] = []
+    worker: subprocess.Popen[bytes] | None = None
+    plan = window_plan(args.pairs)
+    per_window = max(1, round(args.count / args.pairs))
+    window_args = argparse.Namespace(
+        **{**vars(args), "seconds": per_window / args.rate if args.rate > 0 else args.seconds}
+    )
+    results: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
+    ticks: dict[bool, list[int]] = {False: [0, 0, 0], True: [0, 0, 0]}
+    delays: list[float] = []
+    span = stored_in = burst_span = 0.0
+    burst_delays: list[float] = []
+    timeline: list[str] = []  # p99 per window in run order (A without, B with the worker)
     try:
         version_id = wt.seed({k: env[k] for k in keys})
         store_env = {**{k: env[k] for k in keys}, "TELEGRAM_API_BASE_URL": fake_url}
         store = Store(store_env)
+        checkpoint_path = sqlite_file(store.engine) if args.baseline_checkpoints else None
         processes.append(wt.gunicorn("ivr_designer:create_app()", port, web_args, env, ROOT))
         asyncio.run(wt.drive(port, wt.prepare_calls(base, version_id, 50), 4, 2.0))  # warm-up
-        # Without the worker: the same storing, the same webhook load; the rows are then
-        # dropped (cancelled) so only the with-worker phase counts for delivery times.
-        baseline_store = multiprocessing.Process(
-            target=_store_in_child,
-            args=(store_env, int(args.rate * args.seconds) if args.rate > 0 else 200, args.rate),
-        )
-        checkpoints = None
-        if sqlite_file(store.engine) is not None and args.baseline_checkpoints:
-            checkpoints = multiprocessing.Process(
-                target=_checkpoint_in_child, args=(sqlite_file(store.engine),), daemon=True
+        for index, with_worker in enumerate(plan):
+            if with_worker and worker is None:
+                worker = start_worker_process(env, args, store)
+                processes.append(worker)
+            elif not with_worker and worker is not None:
+                wt.stop(worker)
+                processes.remove(worker)
+                worker = None
+            first = store.last_id()
+            # Without the worker, SQLite gets the background checkpoints the worker's
+            # process would run (see _checkpoint_in_child).
+            checkpoints = None
+            if not with_worker and checkpoint_path is not None:
+                checkpoints = multiprocessing.Process(
+                    target=_checkpoint_in_child, args=(checkpoint_path,), daemon=True
+                )
+                checkpoints.start()
+            storer = multiprocessing.Process(
+                target=_store_in_child, args=(store_env, per_window, args.rate)
             )
-            checkpoints.start()
-        baseline_store.start()
-        ticks = cpu_ticks()
-        without = webhook_load(port, base, version_id, args)
-        cpu_without = share(ticks, cpu_ticks())
-        baseline_store.join()
-        if checkpoints is not None:
-            checkpoints.terminate()
-            checkpoints.join()
-        store.cancel_all()
-
-        threads = str(args.threads)
-        worker = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("ivr-designer")),
-                "worker",
-                "--threads",
-                threads,
-                "--nice",
-                str(args.nice),
-            ],
-            env=env,
-        )
-        processes.append(worker)
-        # One voicemail delivered first: the worker has started (a process start under
-        # load takes seconds, which would count as delivery delay) and is warm.
-        store.one()
-        wait_delivered(store, time.perf_counter() + 120)
-        ready = store.last_id()
-        storer = multiprocessing.Process(
-            target=_store_in_child, args=(store_env, args.count, args.rate)
-        )
-        started = time.perf_counter()
-        storer.start()
-        # The webhook load runs as long as voicemails are being stored.
-        expected = args.count / args.rate if args.rate > 0 else args.seconds
-        load_args = argparse.Namespace(**{**vars(args), "seconds": max(args.seconds, expected)})
-        ticks = cpu_ticks()
-        with_worker = webhook_load(port, base, version_id, load_args)
-        cpu_with = share(ticks, cpu_ticks())
-        storer.join()
-        stored_in = time.perf_counter() - started
-        wait_delivered(store, started + stored_in + 600)
-        mark = store.last_id()
-        delays, span = store.latencies(after=ready, upto=mark)
-        burst_delays: list[float] = []
-        burst_span = 0.0
-        if args.burst > 0:
+            started = time.perf_counter()
+            storer.start()
+            before = cpu_ticks()
+            result = webhook_load(port, base, version_id, window_args)
+            after = cpu_ticks()
+            storer.join()
+            for n in range(3):
+                ticks[with_worker][n] += after[n] - before[n]
+            results[with_worker].append(result)
+            timeline.append(f"{'B' if with_worker else 'A'} {result['p99_ms']:.2f}")
+            if with_worker:
+                stored_in += time.perf_counter() - started
+                wait_delivered(store, time.perf_counter() + 600)
+                window_delays, window_span = store.latencies(after=first, upto=store.last_id())
+                delays += window_delays
+                span += window_span
+            else:
+                if checkpoints is not None:
+                    checkpoints.terminate()
+                    checkpoints.join()
+                store.cancel_all()  # the worker must not find them when it starts
+            busy, stolen = share(before, after)
+            print(
+                f"window {index + 1}/{len(plan)} {'with' if with_worker else 'without'} "
+                f"worker: webhook p50 {result['p50_ms']:.2f} ms p99 {result['p99_ms']:.2f} ms, "
+                f"{result['requests']} requests; CPU busy {busy:.1f} %, stolen {stolen:.2f} %",
+                flush=True,
+            )
+        if args.burst > 0:  # capacity: no webhook load, everything stored at once
+            if worker is None:
+                worker = start_worker_process(env, args, store)
+                processes.append(worker)
+            mark = store.last_id()
             burster = multiprocessing.Process(
                 target=_store_in_child, args=(store_env, args.burst, 0.0)
             )
@@ -486,8 +558,9 @@ def main() -> int:
             burster.join()
             wait_delivered(store, time.perf_counter() + 600)
             burst_delays, burst_span = store.latencies(after=mark)
-        wt.stop(worker)
-        processes.remove(worker)
+        if worker is not None:
+            wt.stop(worker)
+            processes.remove(worker)
     finally:
         for process in processes:
             wt.stop(process)
@@ -495,6 +568,10 @@ def main() -> int:
         wt.drop_schema(args, schema)
         shutil.rmtree(folder, ignore_errors=True)
 
+    without, with_worker = pooled(results[False]), pooled(results[True])
+    cpu_without = share((0, 0, 0), (ticks[False][0], ticks[False][1], ticks[False][2]))
+    cpu_with = share((0, 0, 0), (ticks[True][0], ticks[True][1], ticks[True][2]))
+    count = per_window * plan.count(True)
     backend = urlsplit(url).scheme.split("+")[0]
     ratio = with_worker["p99_ms"] / without["p99_ms"] if without["p99_ms"] else float("nan")
     load_label = (
@@ -503,8 +580,9 @@ def main() -> int:
         else f"closed loop, {args.concurrency} concurrent"
     )
     print(
-        f"\noutbox — {backend}; {args.count} voicemails stored at "
-        f"{'max' if args.rate <= 0 else f'{args.rate:g}/s'} in {stored_in:.1f} s; "
+        f"\noutbox — {backend}; {count} voicemails stored at "
+        f"{'max' if args.rate <= 0 else f'{args.rate:g}/s'} in {stored_in:.1f} s "
+        f"(with the worker; as many without it); "
         f"fake Telegram {args.latency * 1000:.0f} ms; worker {args.threads} threads, "
         f"nice {args.nice}; load average before: {LOAD_BEFORE}"
         + (
@@ -515,7 +593,7 @@ def main() -> int:
         )
     )
     print(
-        f"delivered {len(delays)}/{args.count}: {len(delays) / span if span else 0:.1f} "
+        f"delivered {len(delays)}/{count}: {len(delays) / span if span else 0:.1f} "
         f"deliveries/s; store→delivery median {statistics.median(delays) * 1000:.0f} ms, "
         f"p99 {percentile(delays, 0.99) * 1000:.0f} ms"
         if delays
@@ -536,6 +614,10 @@ def main() -> int:
         f"({without['errors']} errors); with worker {with_worker['rps']:.0f} req/s "
         f"p50 {with_worker['p50_ms']:.2f} ms p99 {with_worker['p99_ms']:.2f} ms "
         f"({with_worker['errors']} errors)"
+    )
+    print(
+        f"webhook p99 per window ({len(plan)} x {window_args.seconds:.0f} s, "
+        f"A without / B with the worker): {', '.join(timeline)} ms"
     )
     print(
         f"CPU busy without worker {cpu_without[0]:.1f} %, with worker {cpu_with[0]:.1f} %; "

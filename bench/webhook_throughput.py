@@ -347,6 +347,7 @@ async def drive(
         "errors": len(errors),
         "statuses": sorted(set(errors)),
         "answered": answered,
+        "latencies": latencies,
     }
 
 
