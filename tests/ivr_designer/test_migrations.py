@@ -101,3 +101,36 @@ def _payloads(connection):
     table = OutboxDelivery.__table__
     rows = connection.execute(select(table.c.idempotency_key, table.c.payload)).all()
     return {key: payload for key, payload in rows}
+
+
+def _outbox_reloptions(connection) -> set[str]:
+    options = connection.exec_driver_sql(
+        "SELECT reloptions FROM pg_class WHERE oid = 'outbox_delivery'::regclass"
+    ).scalar_one()
+    return set(options or [])
+
+
+def test_outbox_table_is_vacuumed_after_a_fixed_number_of_changes(backend, empty_engine):
+    """0008: on PostgreSQL, dead versions left by claims are vacuumed long before a
+    fifth of a large table has changed, and the downgrade gives the table the server's
+    defaults back; on SQLite (no such settings) both directions leave the table alone."""
+    postgresql = backend == "postgresql"
+    wanted = {
+        "autovacuum_vacuum_scale_factor=0",
+        "autovacuum_vacuum_threshold=2000",
+        "autovacuum_analyze_scale_factor=0",
+        "autovacuum_analyze_threshold=2000",
+    }
+    with empty_engine.connect() as connection:
+        migrate.upgrade(connection, "0007_outbox_remote_id")
+        if postgresql:
+            assert _outbox_reloptions(connection) == set()
+        migrate.upgrade(connection, "0008_outbox_autovacuum")
+        assert migrate.current_revision(connection) == "0008_outbox_autovacuum"
+        if postgresql:
+            assert _outbox_reloptions(connection) == wanted
+        migrate.downgrade(connection, "0007_outbox_remote_id")
+        assert migrate.current_revision(connection) == "0007_outbox_remote_id"
+        if postgresql:
+            assert _outbox_reloptions(connection) == set()
+    assert "outbox_delivery" in _tables(empty_engine)
