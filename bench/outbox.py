@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import webhook_throughput as wt  # noqa: E402
-from sqlalchemy import func, select, update  # noqa: E402
+from sqlalchemy import func, select, text, update  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from ivr_designer.database import sqlite_file  # noqa: E402
@@ -211,6 +211,13 @@ class Store:
                 .values(status="cancelled")
             )
             session.commit()
+
+    def autovacuum(self) -> str | None:
+        """PostgreSQL's ``autovacuum`` setting ("on"/"off"); None on SQLite."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        with Session(self.engine) as session:
+            return str(session.execute(text("SHOW autovacuum")).scalar_one())
 
     def progress(self) -> tuple[int, int]:
         from ivr_designer.models import OutboxDelivery
@@ -490,12 +497,20 @@ def main() -> int:
     delays: list[float] = []
     span = stored_in = burst_span = 0.0
     burst_delays: list[float] = []
+    autovacuum: str | None = None  # PostgreSQL's setting, printed with the figures
     timeline: list[str] = []  # p99 per window in run order (A without, B with the worker)
     try:
         version_id = wt.seed({k: env[k] for k in keys})
         store_env = {**{k: env[k] for k in keys}, "TELEGRAM_API_BASE_URL": fake_url}
         store = Store(store_env)
         checkpoint_path = sqlite_file(store.engine) if args.baseline_checkpoints else None
+        autovacuum = store.autovacuum()
+        if autovacuum == "off":
+            print(
+                "warning: this PostgreSQL server runs without autovacuum; the outbox "
+                "table's dead row versions pile up and every claim reads them",
+                flush=True,
+            )
         processes.append(wt.gunicorn("ivr_designer:create_app()", port, web_args, env, ROOT))
         asyncio.run(wt.drive(port, wt.prepare_calls(base, version_id, 50), 4, 2.0))  # warm-up
         for index, with_worker in enumerate(plan):
@@ -589,7 +604,7 @@ def main() -> int:
             "; without worker: background checkpoints "
             + ("as with it" if args.baseline_checkpoints else "off (SQLite's own only)")
             if backend == "sqlite"
-            else ""
+            else f"; autovacuum {autovacuum}"
         )
     )
     print(
