@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from flows.fileformat import dump_flow, load_flow
 from flows.validation import validate
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "validate_scale.py"
+from tests.bench_modules import load_bench
 
 
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("validate_scale", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("validate_scale", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("validate_scale", "validate_scale")
 
 
 def test_builder_makes_a_clean_realistic_flow() -> None:

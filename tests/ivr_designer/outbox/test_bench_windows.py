@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[3] / "bench" / "outbox.py"
+from tests.bench_modules import load_bench
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("outbox_bench", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("outbox_bench", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("outbox", "outbox_bench")
 
 
 def test_windows_alternate_so_each_side_gets_early_and_late_windows(bench: ModuleType) -> None:
