@@ -344,15 +344,20 @@ async def drive_rate(
     wall = time.perf_counter() - started
     while not pool.empty():
         pool.get_nowait()[1].close()
-    latencies.sort()
+    return summary(latencies, wall, len(errors))
+
+
+def summary(latencies: list[float], seconds: float, errors: int) -> dict[str, Any]:
+    """Requests/s, p50 and p99 (ms) of one window's latencies, or of several pooled."""
+    ordered = sorted(latencies)
     return {
-        "requests": len(latencies),
-        "rps": len(latencies) / wall if wall else 0.0,
-        "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
-        "p99_ms": percentile(latencies, 0.99) * 1000 if latencies else float("nan"),
-        "errors": len(errors),
-        "latencies": latencies,
-        "seconds": wall,
+        "requests": len(ordered),
+        "rps": len(ordered) / seconds if seconds else 0.0,
+        "p50_ms": statistics.median(ordered) * 1000 if ordered else float("nan"),
+        "p99_ms": percentile(ordered, 0.99) * 1000,
+        "errors": errors,
+        "latencies": ordered,
+        "seconds": seconds,
     }
 
 
@@ -384,14 +389,12 @@ def window_plan(pairs: int) -> list[bool]:
 
 def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
     """One side's windows taken together: every request counts once in its p50/p99."""
-    latencies = sorted(x for result in results for x in result["latencies"])
-    seconds = sum(result["seconds"] for result in results)
     return {
-        "requests": len(latencies),
-        "rps": len(latencies) / seconds if seconds else 0.0,
-        "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
-        "p99_ms": percentile(latencies, 0.99) * 1000,
-        "errors": sum(result["errors"] for result in results),
+        **summary(
+            [x for result in results for x in result["latencies"]],
+            sum(result["seconds"] for result in results),
+            sum(result["errors"] for result in results),
+        ),
         "windows_p99_ms": [result["p99_ms"] for result in results],
     }
 

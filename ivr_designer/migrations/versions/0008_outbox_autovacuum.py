@@ -26,22 +26,19 @@ depends_on = None
 #: table, whatever its size: at 25 deliveries a second every 40 s, so each time
 #: autovacuum looks (every minute by default).
 THRESHOLD = 2000
-_SETTINGS = (
-    "autovacuum_vacuum_scale_factor",
-    "autovacuum_vacuum_threshold",
-    "autovacuum_analyze_scale_factor",
-    "autovacuum_analyze_threshold",
-)
+_SETTINGS = {
+    "autovacuum_vacuum_scale_factor": 0,
+    "autovacuum_vacuum_threshold": THRESHOLD,
+    "autovacuum_analyze_scale_factor": 0,
+    "autovacuum_analyze_threshold": THRESHOLD,
+}
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute(
-        "ALTER TABLE outbox_delivery SET ("
-        f"autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = {THRESHOLD}, "
-        f"autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = {THRESHOLD})"
-    )
+    values = ", ".join(f"{name} = {value}" for name, value in _SETTINGS.items())
+    op.execute(f"ALTER TABLE outbox_delivery SET ({values})")
 
 
 def downgrade() -> None:
