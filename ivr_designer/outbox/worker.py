@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import and_, bindparam, or_, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from integrations.notify import registry
@@ -81,19 +81,15 @@ def channels_for(app: Flask) -> dict[str, Channel]:
     return built
 
 
-def _due(now: Any) -> Any:
-    return or_(
-        and_(OutboxDelivery.status == "pending", OutboxDelivery.next_attempt_at <= now),
-        and_(OutboxDelivery.status == "delivering", OutboxDelivery.lease_until < now),
-    )
+def _claim_statement(due: Any, skip_locked: bool) -> Any:
+    """Mark rows matching ``due`` delivering, oldest first; built once per kind.
 
-
-def _claim_statement(skip_locked: bool) -> Any:
-    """The claim as one statement, built once: the dispatcher runs it several times a
-    second, and building the expression each time was most of an idle round's CPU."""
+    The dispatcher claims several times a second, and building the expression each
+    time was most of an idle round's CPU.
+    """
     candidates = (
         select(OutboxDelivery.id)
-        .where(_due(bindparam("b_now")))
+        .where(due)
         .order_by(OutboxDelivery.next_attempt_at, OutboxDelivery.id)
         .limit(bindparam("b_limit"))
     )
@@ -110,7 +106,21 @@ def _claim_statement(skip_locked: bool) -> Any:
     )
 
 
-_CLAIM = {False: _claim_statement(False), True: _claim_statement(True)}
+# Two statements, not one with an OR: PostgreSQL runs an OR of two index conditions as
+# a bitmap scan, which visits every dead row version the index still points to (every
+# claimed and every delivered row leaves one until a vacuum). A plain index scan marks
+# the dead entries it meets, and the next scan skips them: with autovacuum off, the
+# one-statement claim read 1,630 pages after 25,000 deliveries, these two read 5.
+_EXPIRED = (OutboxDelivery.status == "delivering") & (
+    OutboxDelivery.lease_until < bindparam("b_now")
+)
+_PENDING = (OutboxDelivery.status == "pending") & (
+    OutboxDelivery.next_attempt_at <= bindparam("b_now")
+)
+_CLAIM = {
+    skip_locked: (_claim_statement(_EXPIRED, skip_locked), _claim_statement(_PENDING, skip_locked))
+    for skip_locked in (False, True)
+}
 
 
 def claim(
@@ -118,16 +128,20 @@ def claim(
 ) -> list[int]:
     """Mark up to ``limit`` due rows ``delivering`` and commit; their ids, oldest first.
 
-    One UPDATE … WHERE id IN (SELECT … [FOR UPDATE SKIP LOCKED]) so SQLite takes the
-    write lock at once (no read-then-write upgrade) and PostgreSQL workers skip each
-    other's rows instead of waiting.
+    Due rows are rows whose lease ran out (their worker died; they are the oldest, so
+    they go first) and pending rows whose time came. Each kind is one UPDATE … WHERE id
+    IN (SELECT … [FOR UPDATE SKIP LOCKED]): SQLite takes the write lock with the first
+    statement (no read-then-write upgrade), and PostgreSQL workers skip each other's
+    rows instead of waiting.
     """
     now = now or utcnow()
     postgresql = session.get_bind().dialect.name == "postgresql"
-    claimed = session.execute(
-        _CLAIM[postgresql],
-        {"b_now": now, "b_limit": limit, "b_lease": now + timedelta(seconds=lease_seconds)},
-    ).all()
+    expired, pending = _CLAIM[postgresql]
+    params = {"b_now": now, "b_limit": limit, "b_lease": now + timedelta(seconds=lease_seconds)}
+    claimed = list(session.execute(expired, params).all())
+    if len(claimed) < limit:
+        params["b_limit"] = limit - len(claimed)
+        claimed += session.execute(pending, params).all()
     session.commit()
     return [row.id for row in sorted(claimed, key=lambda r: (r.next_attempt_at, r.id))]
 
