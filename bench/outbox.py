@@ -511,7 +511,8 @@ def main() -> int:
         if autovacuum == "off":
             print(
                 "warning: this PostgreSQL server runs without autovacuum; the outbox "
-                "table's dead row versions pile up and every claim reads them",
+                "table's dead row versions pile up (the figures differ from a server's "
+                "with autovacuum on)",
                 flush=True,
             )
         processes.append(wt.gunicorn("ivr_designer:create_app()", port, web_args, env, ROOT))

@@ -15,9 +15,8 @@ messages are kept per chat so button presses can edit them.
 from __future__ import annotations
 
 import contextlib
-import email.parser
-import email.policy
 import html
+import io
 import json
 import re
 import threading
@@ -26,6 +25,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from werkzeug.formparser import parse_form_data
 
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "IVR", "username": "ivr_test_bot"}
 _ALLOWED_TAG = re.compile(
@@ -305,23 +306,27 @@ def _bad(description: str, status: int = 400) -> tuple[int, dict[str, Any]]:
     return status, {"ok": False, "error_code": status, "description": description}
 
 
+def _in_memory(*_args: Any, **_kwargs: Any) -> io.BytesIO:
+    """Keep uploads in memory (Werkzeug spools big ones to temporary files)."""
+    return io.BytesIO()
+
+
 def _parse_body(
     content_type: str, body: bytes
 ) -> tuple[dict[str, str], dict[str, tuple[str | None, bytes]]]:
     if content_type.startswith("multipart/form-data"):
-        head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-        fields: dict[str, str] = {}
-        files: dict[str, tuple[str | None, bytes]] = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            if part.get_filename() is not None:
-                files[str(name)] = (part.get_filename(), payload)
-            else:
-                fields[str(name)] = payload.decode()
-        return fields, files
+        # Werkzeug's parser (Flask's): the email package's took 1.6 ms of CPU per upload,
+        # 0.17 ms here, which counts where the fake shares CPUs with what it measures
+        # (bench/outbox.py). A part with a file name is a file, the rest are fields.
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "CONTENT_TYPE": content_type,
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        }
+        _, form, uploads = parse_form_data(environ, silent=False, stream_factory=_in_memory)
+        files = {name: (upload.filename, upload.read()) for name, upload in uploads.items()}
+        return dict(form), files
     if content_type.startswith("application/json"):
         return {
             k: v if isinstance(v, str) else json.dumps(v)
@@ -343,11 +348,15 @@ class _Handler(BaseHTTPRequestHandler):
         if not match:
             status, doc = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         else:
-            fields, files = _parse_body(self.headers.get("Content-Type", ""), body)
             fake = self.server.fake
-            if fake.delay:
-                time.sleep(fake.delay)
-            status, doc = fake.answer(Received(match.group(2), match.group(1), fields, files))
+            try:
+                fields, files = _parse_body(self.headers.get("Content-Type", ""), body)
+            except ValueError as exc:  # a broken upload: Telegram refuses it, as do we
+                status, doc = _bad(f"Bad Request: can't parse the request body ({exc})")
+            else:
+                if fake.delay:
+                    time.sleep(fake.delay)
+                status, doc = fake.answer(Received(match.group(2), match.group(1), fields, files))
         data = json.dumps(doc).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

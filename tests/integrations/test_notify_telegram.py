@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from telegram.error import InvalidToken
 
@@ -289,3 +290,19 @@ def test_an_edit_without_a_message_id_is_permanent(
     edit = voicemail(tmp_path, event="voicemail.transcribed")
     result = send(channel, edit)
     assert result.outcome is Outcome.PERMANENT
+
+
+def test_the_fake_refuses_a_broken_upload_as_a_bad_request(
+    fake_telegram: FakeTelegramServer,
+) -> None:
+    """The fake checks what it receives: a multipart body cut short is a 400, not a file."""
+    body = b'--b\r\nContent-Disposition: form-data; name="voice"; filename="v.ogg"\r\n\r\nOggS'
+    answer = httpx.post(
+        f"{fake_telegram.base_url}/bot{BOT_TOKEN}/sendVoice",
+        content=body,
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["ok"] is False
+    assert answer.json()["description"].startswith("Bad Request: can't parse")
+    assert fake_telegram.fake.calls("sendVoice") == []
