@@ -28,13 +28,14 @@ import argparse
 import statistics
 import sys
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import webhook_throughput as wt
 from sqlalchemy import Engine, insert, text, update
 from sqlalchemy.orm import Session
 
@@ -65,16 +66,11 @@ class Side:
 
     def __init__(self, base: str, name: str, claim: Any, statements: Any) -> None:
         self.name = name
-        self.schema = f"claim_{name}_{uuid.uuid4().hex[:8]}"
         self.claim = claim
         self.statements = statements
-        admin = build_engine(base)
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-            connection.commit()
-        admin.dispose()
-        joiner = "&" if "?" in base else "?"
-        self.engine: Engine = build_engine(f"{base}{joiner}options=-csearch_path%3D{self.schema}")
+        self.where = argparse.Namespace(database_url=base)
+        url, self.schema = wt.database_for(self.where, Path("."))
+        self.engine: Engine = build_engine(url)
         with self.engine.connect() as connection:
             migrate.upgrade(connection)
             connection.execute(text("ALTER TABLE outbox_delivery SET (autovacuum_enabled = false)"))
@@ -141,14 +137,10 @@ class Side:
             connection.rollback()
         return total
 
-    def close(self, base: str) -> None:
+    def close(self) -> None:
         self.session.close()
         self.engine.dispose()
-        admin = build_engine(base)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
-            connection.commit()
-        admin.dispose()
+        wt.drop_schema(self.where, self.schema)
 
 
 def p99(values: list[float]) -> float:
@@ -193,7 +185,7 @@ def measure(base: str, deliveries: int, every: int, repeat: int) -> list[dict[st
                 side.step()
     finally:
         for side in sides:
-            side.close(base)
+            side.close()
 
 
 def main(argv: list[str] | None = None) -> int:
