@@ -67,13 +67,6 @@ CHAT_ID = 777001
 LOAD_BEFORE = " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * share) - 1)]
-
-
 def cpu_ticks() -> tuple[int, int, int]:
     """Machine-wide (busy, stolen, total) CPU ticks from /proc/stat.
 
@@ -354,7 +347,7 @@ def summary(latencies: list[float], seconds: float, errors: int) -> dict[str, An
         "requests": len(ordered),
         "rps": len(ordered) / seconds if seconds else 0.0,
         "p50_ms": statistics.median(ordered) * 1000 if ordered else float("nan"),
-        "p99_ms": percentile(ordered, 0.99) * 1000,
+        "p99_ms": wt.percentile(ordered, 0.99) * 1000,
         "errors": errors,
         "latencies": ordered,
         "seconds": seconds,
@@ -614,7 +607,7 @@ def main() -> int:
     print(
         f"delivered {len(delays)}/{count}: {len(delays) / span if span else 0:.1f} "
         f"deliveries/s; store→delivery median {statistics.median(delays) * 1000:.0f} ms, "
-        f"p99 {percentile(delays, 0.99) * 1000:.0f} ms"
+        f"p99 {wt.percentile(delays, 0.99) * 1000:.0f} ms"
         if delays
         else "nothing was delivered"
     )

@@ -143,18 +143,13 @@ class Side:
         wt.drop_schema(self.where, self.schema)
 
 
-def p99(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-
-
 def report(side: Side, repeat: int) -> dict[str, Any]:
     times = side.idle_claims(repeat)
     figures = {
         "side": side.name,
         "delivered": side.delivered,
         "median": statistics.median(times),
-        "p99": p99(times),
+        "p99": wt.percentile(times, 0.99),
         "pages": side.pages(),
     }
     print(

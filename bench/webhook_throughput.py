@@ -69,6 +69,14 @@ def answer(version: str = "", node: str = "") -> Response:
 """
 
 
+def percentile(values: list[float], share: float) -> float:
+    """The value below which ``share`` of ``values`` lie (nearest rank); NaN if empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * share) - 1)]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -343,7 +351,7 @@ async def drive(
         "requests": len(latencies),
         "rps": len(latencies) / wall if wall else 0.0,
         "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan"),
+        "p99_ms": percentile(latencies, 0.99) * 1000,
         "errors": len(errors),
         "statuses": sorted(set(errors)),
         "answered": answered,
