@@ -8,6 +8,10 @@ with autovacuum off, 25,000 dead versions made the claim query read 652 pages an
 the table) lets a table that keeps its delivery history for weeks gather hundreds of
 thousands of them first. SQLite has no such settings and needs none.
 
+(Since then the claim uses plain index scans, which skip dead entries once marked; see
+``ivr_designer/outbox/worker.py``. The table and its indexes still grow with every
+dead version until a vacuum, so the thresholds stay.)
+
 Revision ID: 0008_outbox_autovacuum
 Revises: 0007_outbox_remote_id
 Create Date: 2026-12-06
