@@ -36,7 +36,7 @@ from ivr_designer.hooks.transactions import begin_writes
 from ivr_designer.models import OutboxDelivery
 from ivr_designer.models.base import utcnow
 from ivr_designer.outbox.enqueue import NOTIFY_CHANNEL, WAKE
-from ivr_designer.outbox.message import Cancel, Postpone, prepare
+from ivr_designer.outbox.message import Cancel, Postpone, load, prepare
 from ivr_designer.outbox.outcomes import apply_result, cancel, postpone
 from ivr_designer.outbox.sender import SenderProcess, separate_process_wanted
 from ivr_designer.outbox.settle import Attempted, settle
@@ -202,7 +202,7 @@ def deliver_one(
     """
     session = db.new_session()
     try:
-        delivery = session.get(OutboxDelivery, delivery_id)
+        delivery = load(session, delivery_id)
         if delivery is None or delivery.status != "delivering":
             session.rollback()
             return "skipped"
