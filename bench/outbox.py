@@ -94,6 +94,35 @@ def share(before: tuple[int, int, int], after: tuple[int, int, int]) -> tuple[fl
     )
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, with reaped children's) of ``pid`` and its live
+    descendants, from /proc: the worker's delivery threads run in a child process on
+    SQLite and in the worker's own on PostgreSQL. 0.0 where there is no /proc."""
+    parents: dict[int, int] = {}
+    seconds: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        entries = [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return 0.0
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents[entry] = int(fields[1])
+        seconds[entry] = sum(int(x) for x in fields[11:15]) / tick
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, its_parent in parents.items():
+            if its_parent == parent and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(seconds.get(member, 0.0) for member in tree)
+
+
 FFMPEG_SINE = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440:d=2"]
 
 
@@ -491,7 +520,7 @@ def main() -> int:
     results: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
     ticks: dict[bool, list[int]] = {False: [0, 0, 0], True: [0, 0, 0]}
     delays: list[float] = []
-    span = stored_in = burst_span = 0.0
+    span = stored_in = burst_span = worker_cpu = 0.0
     burst_delays: list[float] = []
     autovacuum: str | None = None  # PostgreSQL's setting, printed with the figures
     timeline: list[str] = []  # p99 per window in run order (A without, B with the worker)
@@ -531,6 +560,7 @@ def main() -> int:
                 target=_store_in_child, args=(store_env, per_window, args.rate)
             )
             started = time.perf_counter()
+            worker_before = tree_cpu_seconds(worker.pid) if worker is not None else 0.0
             storer.start()
             before = cpu_ticks()
             result = webhook_load(port, base, version_id, window_args)
@@ -543,6 +573,9 @@ def main() -> int:
             if with_worker:
                 stored_in += time.perf_counter() - started
                 wait_delivered(store, time.perf_counter() + 600)
+                assert worker is not None
+                worker_seconds = tree_cpu_seconds(worker.pid) - worker_before
+                worker_cpu += worker_seconds
                 window_delays, window_span = store.latencies(after=first, upto=store.last_id())
                 delays += window_delays
                 span += window_span
@@ -552,10 +585,16 @@ def main() -> int:
                     checkpoints.join()
                 store.cancel_all()  # the worker must not find them when it starts
             busy, stolen = share(before, after)
+            per_delivery = (
+                f"; worker CPU {worker_seconds * 1000 / per_window:.2f} ms per delivery"
+                if with_worker
+                else ""
+            )
             print(
                 f"window {index + 1}/{len(plan)} {'with' if with_worker else 'without'} "
                 f"worker: webhook p50 {result['p50_ms']:.2f} ms p99 {result['p99_ms']:.2f} ms, "
-                f"{result['requests']} requests; CPU busy {busy:.1f} %, stolen {stolen:.2f} %",
+                f"{result['requests']} requests; CPU busy {busy:.1f} %, stolen {stolen:.2f} %"
+                + per_delivery,
                 flush=True,
             )
         if args.burst > 0:  # capacity: no webhook load, everything stored at once
@@ -635,6 +674,11 @@ def main() -> int:
         f"CPU busy without worker {cpu_without[0]:.1f} %, with worker {cpu_with[0]:.1f} %; "
         f"stolen by the host {cpu_without[1]:.2f} % / {cpu_with[1]:.2f} %"
     )
+    if count:
+        print(
+            f"worker process CPU (its threads and child processes, not the database's): "
+            f"{worker_cpu * 1000 / count:.2f} ms per delivery"
+        )
     print(
         f"webhook p99 ratio with/without worker: {ratio:.2f} (target <= 1.20 -> "
         f"{'met' if ratio <= 1.2 else 'NOT met'})"

@@ -1,7 +1,11 @@
-"""The outbox bench's bookkeeping: window order and pooled figures (no timing)."""
+"""The outbox bench's bookkeeping: window order, pooled figures and the worker's CPU."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from types import ModuleType
 
 import pytest
@@ -41,3 +45,39 @@ def test_pooled_percentiles_count_every_request_of_every_window(bench: ModuleTyp
     # Not the mean of the windows' p99s: pooling weighs every request once.
     calm = bench.pooled([quiet, {**quiet, "latencies": [0.001] * 100}])
     assert calm["p99_ms"] == pytest.approx(1.0)
+
+
+_BURN_IN_GRANDCHILD = """
+import subprocess, sys, time
+burner = subprocess.Popen([sys.executable, "-c", '''
+import time
+end = time.process_time() + 0.4
+while time.process_time() < end:
+    pass
+print("burnt", flush=True)
+time.sleep(30)
+'''], stdout=subprocess.PIPE, text=True)
+burner.stdout.readline()
+print("ready", flush=True)
+time.sleep(30)
+"""
+
+
+def test_worker_cpu_counts_the_processes_it_started(bench: ModuleType) -> None:
+    """On SQLite the delivery threads run in the worker's child process: its CPU must be
+    in the figure, though the worker itself only waits."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _BURN_IN_GRANDCHILD],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # one process group, killed as one
+    )
+    try:
+        assert parent.stdout is not None
+        assert parent.stdout.readline().strip() == "ready"
+        # The grandchild burnt 0.4 s; the parent and child only started Python.
+        assert bench.tree_cpu_seconds(parent.pid) >= 0.4
+    finally:
+        os.killpg(parent.pid, signal.SIGKILL)
+        parent.communicate()
+    assert bench.tree_cpu_seconds(parent.pid) == 0.0  # gone: nothing to count
