@@ -78,6 +78,9 @@ Loaded: TypeAlias = Row[*tuple[Any, ...]]
 
 #: One delivery and its context. Columns of joined rows are prefixed with their table
 #: (``chat_``, ``bot_``, ``endpoint_``, ``org_``, ``vm_``, ``box_``): NULL when absent.
+#: Every joined row must belong to the delivery's org: the worker runs without a tenant
+#: scope, so a stray id (which enqueueing never writes) finds nothing rather than another
+#: org's chat, endpoint or voicemail. The same holds for the ORM lookups below.
 _LOAD = (
     select(
         OutboxDelivery.id,
@@ -112,18 +115,37 @@ _LOAD = (
         VoicemailBox.name.label("box_name"),
     )
     .select_from(OutboxDelivery)
-    .outerjoin(TelegramChat, TelegramChat.id == OutboxDelivery.telegram_chat_id)
+    .outerjoin(
+        TelegramChat,
+        and_(
+            TelegramChat.id == OutboxDelivery.telegram_chat_id,
+            TelegramChat.org_id == OutboxDelivery.org_id,
+        ),
+    )
     .outerjoin(  # one bot per org (unique); only a Telegram delivery needs it
         TelegramBot,
         and_(OutboxDelivery.channel == "telegram", TelegramBot.org_id == OutboxDelivery.org_id),
     )
-    .outerjoin(WebhookEndpoint, WebhookEndpoint.id == OutboxDelivery.webhook_endpoint_id)
+    .outerjoin(
+        WebhookEndpoint,
+        and_(
+            WebhookEndpoint.id == OutboxDelivery.webhook_endpoint_id,
+            WebhookEndpoint.org_id == OutboxDelivery.org_id,
+        ),
+    )
     .outerjoin(Organisation, Organisation.id == OutboxDelivery.org_id)
     .outerjoin(
         Voicemail,
-        and_(OutboxDelivery.subject_type == "voicemail", Voicemail.id == OutboxDelivery.subject_id),
+        and_(
+            OutboxDelivery.subject_type == "voicemail",
+            Voicemail.id == OutboxDelivery.subject_id,
+            Voicemail.org_id == OutboxDelivery.org_id,
+        ),
     )
-    .outerjoin(VoicemailBox, VoicemailBox.id == Voicemail.box_id)
+    .outerjoin(
+        VoicemailBox,
+        and_(VoicemailBox.id == Voicemail.box_id, VoicemailBox.org_id == Voicemail.org_id),
+    )
     .where(OutboxDelivery.id == bindparam("delivery_id"))
 )
 
@@ -202,7 +224,7 @@ def _voicemail_fields(
 
 def _fax_fields(session: Session, app: Flask, delivery: Loaded) -> dict[str, Any]:
     fax = session.get(Fax, delivery.subject_id)
-    if fax is None:
+    if fax is None or fax.org_id != delivery.org_id:
         raise Cancel("the fax was deleted")
     box = session.get(FaxBox, fax.box_id)
     fields: dict[str, Any] = {
@@ -227,7 +249,7 @@ def _fax_fields(session: Session, app: Flask, delivery: Loaded) -> dict[str, Any
 def _call_fields(session: Session, app: Flask, delivery: Loaded) -> dict[str, Any]:
     """The call record as it is now; ``extra`` carries what has no Notification field."""
     call = session.get(Call, delivery.subject_id)
-    if call is None:
+    if call is None or call.org_id != delivery.org_id:
         raise Cancel("the call record was deleted")
     version = session.get(FlowVersion, call.flow_version_id) if call.flow_version_id else None
     flow = session.get(Flow, version.flow_id) if version is not None else None
@@ -298,7 +320,7 @@ def _edited_message(
     if not (original.remote_id or "").isdigit():
         raise Cancel("the sent message's id is unknown")
     voicemail = session.get(Voicemail, delivery.subject_id)
-    if voicemail is None:
+    if voicemail is None or voicemail.org_id != delivery.org_id:
         raise Cancel("the voicemail was deleted")
     # Telegram drops the keyboard of an edited message unless it is sent again.
     buttons = buttons_for(session, derive_key(str(app.config["SECRET_KEY"])), voicemail)

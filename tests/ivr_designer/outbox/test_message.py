@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ivr_designer import crypto
 from ivr_designer.models import (
@@ -167,4 +167,50 @@ def test_a_recording_still_being_fetched_postpones_the_voice_message(
     _stored(db_session, make_voicemail, setup, with_media=False)
     row = _only(db_session, telegram_chat_id=setup.chat.id)
     with pytest.raises(Postpone, match="still being fetched"):
+        _prepared(app, db_session, row.id)
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("chat", "the Telegram chat was unlinked"),
+        ("endpoint", "the webhook endpoint was deleted"),
+        ("voicemail", "the voicemail was deleted"),
+        ("fax", "the fax was deleted"),
+    ],
+)
+def test_a_delivery_never_reaches_into_another_org(
+    app, setup, db_session, make_org, make_box, make_voicemail, make_fax, target, reason
+):
+    """The worker has no tenant scope: an id pointing into another org finds nothing."""
+    other = make_org(name="Other A/S")
+    other_box = make_box(other, "vm-other")
+    other_chat = TelegramChat(
+        org_id=other.id, chat_id=424242, chat_type="group", voicemail_box_id=other_box.id
+    )
+    other_endpoint = WebhookEndpoint(
+        org_id=other.id,
+        url="https://hooks.other.example/ivr",
+        secret_encrypted=crypto.encrypt("other-secret", app),
+        events=["voicemail.created"],
+    )
+    db_session.add_all([other_chat, other_endpoint])
+    other_voicemail = make_voicemail(other_box)
+    other_fax = make_fax(make_box(other, "fax-other", kind="fax"))
+    if target == "fax":
+        enqueue_fax(db_session, make_fax(setup.fax_box))
+    else:
+        _stored(db_session, make_voicemail, setup)
+    db_session.commit()
+    channel = "webhook" if target == "endpoint" else "telegram"
+    row = deliveries(db_session, channel=channel)[0]
+    stray = {
+        "chat": {"telegram_chat_id": other_chat.id},
+        "endpoint": {"webhook_endpoint_id": other_endpoint.id},
+        "voicemail": {"subject_id": other_voicemail.id},
+        "fax": {"subject_id": other_fax.id},
+    }[target]
+    db_session.execute(update(OutboxDelivery).where(OutboxDelivery.id == row.id).values(**stray))
+    db_session.commit()
+    with pytest.raises(Cancel, match=reason):
         _prepared(app, db_session, row.id)
