@@ -311,7 +311,11 @@ def _edited_message(
     """
     edits = (delivery.payload or {}).get("edits")
     original = session.get(OutboxDelivery, edits) if isinstance(edits, int) else None
-    if original is None or original.status in ("dead", "cancelled"):
+    if (
+        original is None
+        or original.org_id != delivery.org_id
+        or original.status in ("dead", "cancelled")
+    ):
         raise Cancel("the voice message to edit was never sent")
     if original.status == "pending":
         raise Cancel("the voice message is not sent yet; it will carry the transcription")
@@ -319,8 +323,10 @@ def _edited_message(
         raise Postpone("the voice message is being sent", now + POSTPONE_BY)
     if not (original.remote_id or "").isdigit():
         raise Cancel("the sent message's id is unknown")
-    voicemail = session.get(Voicemail, delivery.subject_id)
-    if voicemail is None or voicemail.org_id != delivery.org_id:
+    # The joined row says whether the voicemail is there (in this org); the buttons
+    # need the ORM object.
+    voicemail = session.get(Voicemail, delivery.vm_id) if delivery.vm_id is not None else None
+    if voicemail is None:
         raise Cancel("the voicemail was deleted")
     # Telegram drops the keyboard of an edited message unless it is sent again.
     buttons = buttons_for(session, derive_key(str(app.config["SECRET_KEY"])), voicemail)
