@@ -98,28 +98,24 @@ def tree_cpu_seconds(pid: int) -> float:
     """CPU time (user + system, with reaped children's) of ``pid`` and its live
     descendants, from /proc: the worker's delivery threads run in a child process on
     SQLite and in the worker's own on PostgreSQL. 0.0 where there is no /proc."""
-    parents: dict[int, int] = {}
+    children: dict[int, list[int]] = {}
     seconds: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     try:
         entries = [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
     except OSError:
         return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
     for entry in entries:
         try:
             with open(f"/proc/{entry}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:  # gone meanwhile
             continue
-        parents[entry] = int(fields[1])
+        children.setdefault(int(fields[1]), []).append(entry)
         seconds[entry] = sum(int(x) for x in fields[11:15]) / tick
-    tree, frontier = {pid}, [pid]
-    while frontier:
-        parent = frontier.pop()
-        for child, its_parent in parents.items():
-            if its_parent == parent and child not in tree:
-                tree.add(child)
-                frontier.append(child)
+    tree = [pid]
+    for member in tree:  # grows while walked: breadth first down the process tree
+        tree.extend(children.get(member, []))
     return sum(seconds.get(member, 0.0) for member in tree)
 
 
