@@ -57,7 +57,6 @@ from sqlalchemy import func, select, text, update  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from ivr_designer.database import sqlite_file  # noqa: E402
-from tests.integrations import fake_telegram  # noqa: E402
 from tests.integrations.fake_telegram import FakeTelegramServer  # noqa: E402
 
 BOT_TOKEN = "123456:AAH-bench-token_for-outbox-0123456789"
@@ -304,12 +303,10 @@ def _fake_in_child(latency: float, queue: Any) -> None:
     # is not charged to the worker as webhook delay. Its threads inherit the policy.
     if hasattr(os, "SCHED_IDLE"):
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    # The real Bot API keeps connections open (HTTP/1.1); the tests' fake answers in
-    # HTTP/1.0 and closes each one, which would add a TCP connect to every delivery here.
-    # Kept open, its header and body writes must not wait for delayed ACKs (Nagle).
-    fake_telegram._Handler.protocol_version = "HTTP/1.1"
-    fake_telegram._Handler.disable_nagle_algorithm = True
-    with FakeTelegramServer(BOT_TOKEN) as fake:
+    # The real Bot API keeps connections open (HTTP/1.1); the tests' fake by default
+    # answers in HTTP/1.0 and closes each one, which would add a TCP connect to every
+    # delivery here.
+    with FakeTelegramServer(BOT_TOKEN, keep_alive=True) as fake:
         fake.fake.delay = latency
         fake.fake.chats[CHAT_ID] = "ok"
         queue.put(fake.base_url)

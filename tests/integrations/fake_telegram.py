@@ -19,6 +19,7 @@ import html
 import io
 import json
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -370,17 +371,45 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = _handle
 
 
+class _KeepAliveHandler(_Handler):
+    """HTTP/1.1: the connection stays open between requests, as the real Bot API's."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakeTelegram
 
+    def __init__(self, handler: type[_Handler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+        self.connections = 0  # accepted so far
+        self.open: set[Any] = set()  # sockets of connections not yet closed
+        self.open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.open_lock:
+            self.connections += 1
+            self.open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.open_lock:
+            self.open.discard(request)
+        super().shutdown_request(request)
+
 
 class FakeTelegramServer:
-    """Runs :class:`FakeTelegram` in a thread; use as a context manager."""
+    """Runs :class:`FakeTelegram` in a thread; use as a context manager.
 
-    def __init__(self, token: str) -> None:
+    ``keep_alive`` answers in HTTP/1.1 and keeps connections open between requests
+    (Telegram does); otherwise each answer closes its connection (HTTP/1.0).
+    """
+
+    def __init__(self, token: str, *, keep_alive: bool = False) -> None:
         self.fake = FakeTelegram(token)
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(_KeepAliveHandler if keep_alive else _Handler)
         self._server.fake = self.fake
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -390,6 +419,18 @@ class FakeTelegramServer:
     def base_url(self) -> str:
         host, port = str(self._server.server_address[0]), self._server.server_address[1]
         return f"http://{host}:{port}"
+
+    @property
+    def connections(self) -> int:
+        """Connections accepted so far."""
+        return self._server.connections
+
+    def drop_connections(self) -> None:
+        """Close every open connection, as a server does with idle keep-alive ones."""
+        with self._server.open_lock:
+            for sock in list(self._server.open):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self) -> FakeTelegramServer:
         self._thread.start()

@@ -24,14 +24,22 @@ SECRET = "app-secret-for-tests"
 WHEN = datetime(2026, 11, 21, 10, 30, tzinfo=UTC)
 
 
+@pytest.fixture(params=[True, False], ids=["direct", "httpx"])
+def direct(request: pytest.FixtureRequest) -> bool:
+    """Both ways to the API: our blocking request, and PTB's httpx one (behind a proxy)."""
+    return bool(request.param)
+
+
 @pytest.fixture
-def channel(fake_telegram: FakeTelegramServer) -> TelegramChannel:
+def channel(fake_telegram: FakeTelegramServer, direct: bool) -> TelegramChannel:
     fake_telegram.fake.chats[CHAT] = "ok"
     built = registry.get(
         "telegram",
         {"telegram_base_url": fake_telegram.base_url, "telegram_callback_secret": SECRET},
     )
     assert isinstance(built, TelegramChannel)
+    assert built.direct  # no proxy in the test environment
+    built.direct = direct
     return built
 
 
@@ -157,10 +165,10 @@ def test_voicemail_without_its_file_still_notifies_as_text(
 
 
 def test_without_a_callback_secret_no_buttons_are_sent(
-    fake_telegram: FakeTelegramServer, tmp_path: Path
+    fake_telegram: FakeTelegramServer, tmp_path: Path, direct: bool
 ) -> None:
     fake_telegram.fake.chats[CHAT] = "ok"
-    channel = TelegramChannel(base_url=fake_telegram.base_url)
+    channel = TelegramChannel(base_url=fake_telegram.base_url, direct=direct)
     assert send(channel, voicemail(tmp_path)).ok
     assert "reply_markup" not in fake_telegram.fake.calls("sendVoice")[0].fields
 
@@ -213,20 +221,24 @@ def test_wrong_token_is_permanent_and_the_reason_hides_the_token(
     assert wrong not in result.reason
 
 
-def test_unreachable_api_is_a_retry_without_the_token_in_the_reason(tmp_path: Path) -> None:
+def test_unreachable_api_is_a_retry_without_the_token_in_the_reason(
+    tmp_path: Path, direct: bool
+) -> None:
     with FakeTelegramServer(BOT_TOKEN) as server:
         base = server.base_url
     # the server is gone: connection refused on that port
-    channel = TelegramChannel(base_url=base)
+    channel = TelegramChannel(base_url=base, direct=direct)
     result = send(channel, voicemail(tmp_path))
     assert result.outcome is Outcome.RETRY
     assert BOT_TOKEN not in result.reason
 
 
-def test_slow_api_times_out_as_a_retry(fake_telegram: FakeTelegramServer, tmp_path: Path) -> None:
+def test_slow_api_times_out_as_a_retry(
+    fake_telegram: FakeTelegramServer, tmp_path: Path, direct: bool
+) -> None:
     fake_telegram.fake.chats[CHAT] = "ok"
     fake_telegram.fake.delay = 1.5
-    channel = TelegramChannel(base_url=fake_telegram.base_url)
+    channel = TelegramChannel(base_url=fake_telegram.base_url, direct=direct)
     result = channel.deliver(
         voicemail(tmp_path),
         {"bot_token": BOT_TOKEN, "chat_id": CHAT},
@@ -257,7 +269,7 @@ def test_request_logs_do_not_show_the_bot_token(
 ) -> None:
     with caplog.at_level(logging.DEBUG):
         assert send(channel, voicemail(tmp_path)).ok
-    assert "/bot<token>/sendVoice" in caplog.text  # httpx did log the request...
+    assert "/bot<token>/sendVoice" in caplog.text  # the request was logged...
     assert BOT_TOKEN not in caplog.text  # ...without the token
 
 
@@ -306,3 +318,28 @@ def test_the_fake_refuses_a_broken_upload_as_a_bad_request(
     assert answer.json()["ok"] is False
     assert answer.json()["description"].startswith("Bad Request: can't parse")
     assert fake_telegram.fake.calls("sendVoice") == []
+
+
+def test_a_kept_connection_serves_every_bot_of_a_thread_until_released(tmp_path: Path) -> None:
+    other = "654321:BBB-other-bot_token-0123456789"
+    with FakeTelegramServer(BOT_TOKEN, keep_alive=True) as server:
+        server.fake.add_bot(other, "other_bot")
+        server.fake.chats[CHAT] = "ok"
+        channel = TelegramChannel(base_url=server.base_url, keep_connections=True)
+        for token in (BOT_TOKEN, other, BOT_TOKEN, other):
+            assert send(channel, voicemail(tmp_path), token=token).ok
+        assert server.connections == 1
+        assert [c.token for c in server.fake.calls("sendVoice")] == [BOT_TOKEN, other] * 2
+        channel.release()
+        assert send(channel, voicemail(tmp_path)).ok  # a released thread opens a new one
+        assert server.connections == 2
+        channel.release()
+
+
+def test_behind_a_proxy_the_channel_keeps_ptbs_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.local:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert not TelegramChannel(base_url="https://api.telegram.org").direct
+    monkeypatch.setenv("NO_PROXY", "api.telegram.org")
+    assert TelegramChannel(base_url="https://api.telegram.org").direct

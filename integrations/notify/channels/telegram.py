@@ -3,12 +3,19 @@
 ``voicemail.transcribed`` is not a new message: it edits the caption (or the text) of
 the voice message sent before (``message_id`` in the config), keeping its buttons.
 
-PTB is asyncio; the outbox worker is not. By default each delivery runs one short
-private event loop with its own HTTP client. With ``telegram_keep_connections`` (the
-outbox worker) each thread keeps its own loop and one client per bot token instead, so
-messages reuse a keep-alive connection; nothing crosses threads, and the thread calls
-:meth:`TelegramChannel.release` when it stops. No ``getMe`` per delivery: the request
-object is initialised directly instead of ``Bot.initialize``.
+PTB is asyncio; the outbox worker is not. PTB's bot methods run on our own request
+class, :class:`~integrations.notify.telegram_direct.DirectRequest` (blocking
+``http.client``, driven without an event loop), which costs a fraction of the CPU of
+PTB's httpx request. When the environment names a proxy for the API (``HTTPS_PROXY``
+and friends, which httpx honours and ``http.client`` does not), PTB's httpx request is
+used instead, each delivery in one short private event loop.
+
+By default each delivery opens its own connection. With ``telegram_keep_connections``
+(the outbox worker) each thread keeps its connection (on the httpx path: its loop and
+one client per bot token) and its bots, so messages reuse a keep-alive connection;
+nothing crosses threads, and the thread calls :meth:`TelegramChannel.release` when it
+stops. No ``getMe`` per delivery: the request object is initialised directly instead of
+``Bot.initialize``.
 
 The API base URL is an installation setting (``telegram_base_url``), for a local Bot API
 server or the tests' fake. Errors are classified, and the bot token is scrubbed from
@@ -44,9 +51,10 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from integrations.notify.base import Channel, DeliveryResult, Notification
+from integrations.notify.telegram_direct import DirectRequest, proxy_applies, run_blocking
 from integrations.notify.telegram_format import CAPTION_LIMIT, MESSAGE_LIMIT, render
 from integrations.notify.telegram_links import derive_key, sign_callback
 from integrations.notify.telegram_request import BufferedUploadRequest
@@ -164,6 +172,20 @@ def classify(exc: TelegramError, token: str) -> DeliveryResult:
     return DeliveryResult.retry(f"telegram error: {reason}")
 
 
+def _failed(
+    exc: TelegramError, message: Notification, config: Mapping[str, Any], token: str
+) -> DeliveryResult:
+    """The outcome of a failed call; an edit that changes nothing went through before."""
+    if (
+        isinstance(exc, BadRequest)
+        and message.event == EDIT_EVENT
+        and _NOT_MODIFIED in str(exc).lower()
+    ):
+        # The message shows this already (an earlier try got through).
+        return DeliveryResult.delivered(remote_id=str(config["message_id"]))
+    return classify(exc, token)
+
+
 class TelegramChannel(Channel):
     kind = "telegram"
     label = "Telegram"
@@ -175,10 +197,13 @@ class TelegramChannel(Channel):
         base_url: str = DEFAULT_BASE_URL,
         callback_key: bytes | None = None,
         keep_connections: bool = False,
+        direct: bool | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.callback_key = callback_key
         self.keep_connections = keep_connections
+        # Our blocking request unless a proxy applies (see the module); tests pick.
+        self.direct = not proxy_applies(self.base_url) if direct is None else direct
         # Per thread: one event loop and one open client per bot token, so a worker
         # thread reuses its keep-alive connection instead of a new TLS handshake per
         # message. Nothing crosses threads; :meth:`release` closes them.
@@ -203,7 +228,24 @@ class TelegramChannel(Channel):
             requests[(token, timeout)] = request
         return request
 
+    def _direct_bot(self, token: str, timeout: float) -> tuple[Bot, DirectRequest]:
+        """This thread's kept request (one connection) and its bot for ``token``."""
+        kept: dict[float, DirectRequest] = self._local.__dict__.setdefault("direct", {})
+        bots: dict[tuple[str, float], Bot] = self._local.__dict__.setdefault("bots", {})
+        request = kept.get(timeout)
+        if request is None:
+            request = kept[timeout] = DirectRequest(timeout, ssl_context=_tls_context())
+        bot = bots.get((token, timeout))
+        if bot is None:
+            while len(bots) >= MAX_OPEN_BOTS:  # bots replaced or removed: drop the oldest
+                del bots[next(iter(bots))]
+            bot = bots[(token, timeout)] = self._bot(token, request)
+        return bot, request
+
     def release(self) -> None:
+        for request in self._local.__dict__.pop("direct", {}).values():
+            request.close()
+        self._local.__dict__.pop("bots", None)
         loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
         if loop is None or loop.is_closed():
             return
@@ -224,7 +266,7 @@ class TelegramChannel(Channel):
             keep_connections=bool(settings.get("telegram_keep_connections", False)),
         )
 
-    def _bot(self, token: str, request: HTTPXRequest) -> Bot:
+    def _bot(self, token: str, request: BaseRequest) -> Bot:
         return Bot(
             token,
             base_url=f"{self.base_url}/bot",
@@ -245,21 +287,36 @@ class TelegramChannel(Channel):
         token: str = loaded["bot_token"]
         if message.event == EDIT_EVENT and loaded["message_id"] is None:
             return DeliveryResult.permanent("no sent message to edit")
+        if self.direct:
+            return self._deliver_direct(message, token, loaded, timeout)
         sending = asyncio.wait_for(self._send(message, token, loaded, timeout), timeout * 3)
         try:
             if self.keep_connections:
                 message_id = self._loop().run_until_complete(sending)
             else:
                 message_id = asyncio.run(sending)
-        except BadRequest as exc:
-            if message.event == EDIT_EVENT and _NOT_MODIFIED in str(exc).lower():
-                # The message shows this already (an earlier try got through).
-                return DeliveryResult.delivered(remote_id=str(loaded["message_id"]))
-            return classify(exc, token)
         except TelegramError as exc:
-            return classify(exc, token)
+            return _failed(exc, message, loaded, token)
         except TimeoutError:
             return DeliveryResult.retry(f"no answer within {timeout * 3:g}s")
+        return DeliveryResult.delivered(remote_id=str(message_id))
+
+    def _deliver_direct(
+        self, message: Notification, token: str, config: Mapping[str, Any], timeout: float
+    ) -> DeliveryResult:
+        """:meth:`deliver` on :class:`DirectRequest`: no event loop; it bounds the time."""
+        if self.keep_connections:
+            bot, request = self._direct_bot(token, timeout)
+        else:
+            request = DirectRequest(timeout, ssl_context=_tls_context())
+            bot = self._bot(token, request)
+        try:
+            message_id = run_blocking(self._deliver_with(bot, message, config))
+        except TelegramError as exc:
+            return _failed(exc, message, config, token)
+        finally:
+            if not self.keep_connections:
+                request.close()
         return DeliveryResult.delivered(remote_id=str(message_id))
 
     async def _send(
