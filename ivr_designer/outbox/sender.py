@@ -1,6 +1,6 @@
 """SQLite: the delivery threads in a process of their own, at idle CPU priority.
 
-Building and uploading a message costs CPU (python-telegram-bot, httpx, the ORM) that
+Building and uploading a message costs CPU (python-telegram-bot, HTTP, the ORM) that
 call webhooks on the same machine should get first. On PostgreSQL the worker simply
 lowers its delivery threads (see ``worker.background_priority``). On SQLite that does
 not work inside one process: the dispatcher holds the database write lock that the

@@ -331,7 +331,7 @@ def serve(
 def background_priority() -> bool:
     """Run the calling thread only when no other task wants the CPU (Linux SCHED_IDLE).
 
-    For the sending threads: building and uploading a message is CPU work (PTB, httpx,
+    For the sending threads: building and uploading a message is CPU work (PTB, HTTP,
     the ORM) that must not delay a call webhook on the same machine. Never in the
     dispatcher's process on SQLite: the dispatcher holds the write lock the webhooks
     queue for, and needs the GIL while it does; a lowered thread that holds the GIL but
