@@ -11,7 +11,8 @@ one step and :func:`run_blocking` drives it without an event loop.
 - Uploads go out as one buffered multipart body; other calls as a form, as PTB's
   httpx request sends them.
 - Timeouts: each socket operation is bounded by its PTB timeout (connect, write,
-  read), and the whole exchange by their sum, checked between reads.
+  read), and the whole exchange by their sum, checked between reads. Looking up the
+  API's host name is bounded by the system resolver's own timeouts.
 - A kept connection the server closed while idle is noticed before it is used.
 - Errors become PTB's: ``TimedOut`` for a timeout, ``NetworkError`` for the rest.
 - Proxies: httpx honours ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``; this client
@@ -156,8 +157,7 @@ class DirectRequest(BaseRequest):
         if connection is None or self._origin != origin or connection.sock is None:
             self.close()
             return None
-        readable, _, _ = select.select([connection.sock], [], [], 0)
-        if readable:
+        if _readable(connection.sock):
             self.close()
             return None
         return connection
@@ -237,6 +237,19 @@ class DirectRequest(BaseRequest):
             raise NetworkError(f"{shown}: {type(exc).__name__}: {exc}") from exc
         log.debug("%s -> %s", shown, response.status)
         return response.status, b"".join(chunks)
+
+
+def _readable(sock: socket.socket) -> bool:
+    """Whether ``sock`` has something to read (or was closed) right now; never waits.
+
+    ``poll`` where there is one: ``select`` cannot watch descriptors past 1023.
+    """
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([sock], [], [], 0)  # pragma: no cover - not Linux
+    return bool(readable)
 
 
 def _left(deadline: float) -> float:
