@@ -5,8 +5,9 @@ parse mode, duration and buttons goes out as some 25 small socket writes, each o
 trip through the asyncio/anyio machinery. That was a quarter of the outbox worker's CPU
 per delivery, CPU taken from the call webhooks on the same machine. Our uploads are
 small (a voicemail's Opus rendition, a fax PDF; Telegram bots may upload 50 MB at most),
-so the body is encoded in memory and written at once. Requests without files are left
-to PTB as they are.
+so the body is encoded in memory (by the same encoder as
+:class:`~integrations.notify.telegram_direct.DirectRequest`) and written at once.
+Requests without files are left to PTB as they are.
 """
 
 from __future__ import annotations
@@ -17,20 +18,11 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-__all__ = ["BufferedUploadRequest", "encode_multipart"]
+from integrations.notify.telegram_direct import encode_multipart
+
+__all__ = ["BufferedUploadRequest"]
 
 _ODV = BaseRequest.DEFAULT_NONE
-
-
-def encode_multipart(url: str, request_data: RequestData) -> tuple[bytes, str]:
-    """The whole multipart body and its content type, as httpx itself would encode them."""
-    built = httpx.Request(
-        "POST",
-        url,
-        files=request_data.multipart_data or {},
-        data=request_data.json_parameters,
-    )
-    return built.read(), built.headers["Content-Type"]
 
 
 class BufferedUploadRequest(HTTPXRequest):
@@ -56,7 +48,7 @@ class BufferedUploadRequest(HTTPXRequest):
                 connect_timeout=connect_timeout,
                 pool_timeout=pool_timeout,
             )
-        body, content_type = encode_multipart(url, request_data)
+        body, content_type = encode_multipart(request_data)
         configured = self._client.timeout
         timeout = httpx.Timeout(
             connect=_given(connect_timeout, configured.connect),

@@ -112,6 +112,10 @@ def _new_request(timeout: float) -> HTTPXRequest:
     )
 
 
+def _new_direct(timeout: float) -> DirectRequest:
+    return DirectRequest(timeout, ssl_context=_tls_context())
+
+
 #: The event a channel delivers as an edit of the voice message sent before.
 EDIT_EVENT = "voicemail.transcribed"
 _NOT_MODIFIED = "message is not modified"
@@ -234,7 +238,7 @@ class TelegramChannel(Channel):
         bots: dict[tuple[str, float], Bot] = self._local.__dict__.setdefault("bots", {})
         request = kept.get(timeout)
         if request is None:
-            request = kept[timeout] = DirectRequest(timeout, ssl_context=_tls_context())
+            request = kept[timeout] = _new_direct(timeout)
         bot = bots.get((token, timeout))
         if bot is None:
             while len(bots) >= MAX_OPEN_BOTS:  # bots replaced or removed: drop the oldest
@@ -308,7 +312,7 @@ class TelegramChannel(Channel):
         if self.keep_connections:
             bot, request = self._direct_bot(token, timeout)
         else:
-            request = DirectRequest(timeout, ssl_context=_tls_context())
+            request = _new_direct(timeout)
             bot = self._bot(token, request)
         try:
             message_id = run_blocking(self._deliver_with(bot, message, config))
