@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -235,6 +236,23 @@ class Store:
             return None
         with Session(self.engine) as session:
             return str(session.execute(text("SHOW autovacuum")).scalar_one())
+
+    def maintenance(self) -> Counter[str]:
+        """PostgreSQL: autovacuum's visits so far to the bench's tables, per table and
+        kind ("vacuum call_step"); empty on SQLite. Told per window, they show whether
+        a slow window met a vacuum or an analyze."""
+        if self.engine.dialect.name != "postgresql":
+            return Counter()
+        query = text(
+            "SELECT relname, autovacuum_count, autoanalyze_count FROM pg_stat_user_tables"
+            " WHERE schemaname = current_schema()"
+        )
+        counts: Counter[str] = Counter()
+        with Session(self.engine) as session:
+            for name, vacuums, analyzes in session.execute(query):
+                counts[f"vacuum {name}"] += vacuums
+                counts[f"analyze {name}"] += analyzes
+        return counts
 
     def progress(self) -> tuple[int, int]:
         from ivr_designer.models import OutboxDelivery
@@ -554,6 +572,7 @@ def main() -> int:
             )
             started = time.perf_counter()
             worker_before = tree_cpu_seconds(worker.pid) if worker is not None else 0.0
+            maintenance_before = store.maintenance()
             storer.start()
             before = cpu_ticks()
             result = webhook_load(port, base, version_id, window_args)
@@ -578,6 +597,13 @@ def main() -> int:
                     checkpoints.join()
                 store.cancel_all()  # the worker must not find them when it starts
             busy, stolen = share(before, after)
+            visits = store.maintenance() - maintenance_before
+            maintenance = (
+                "; autovacuum meanwhile: "
+                + (", ".join(f"{what} x{n}" for what, n in sorted(visits.items())) or "none")
+                if autovacuum == "on"
+                else ""
+            )
             per_delivery = (
                 f"; worker CPU {worker_seconds * 1000 / per_window:.2f} ms per delivery"
                 if with_worker
@@ -587,7 +613,8 @@ def main() -> int:
                 f"window {index + 1}/{len(plan)} {'with' if with_worker else 'without'} "
                 f"worker: webhook p50 {result['p50_ms']:.2f} ms p99 {result['p99_ms']:.2f} ms, "
                 f"{result['requests']} requests; CPU busy {busy:.1f} %, stolen {stolen:.2f} %"
-                + per_delivery,
+                + per_delivery
+                + maintenance,
                 flush=True,
             )
         if args.burst > 0:  # capacity: no webhook load, everything stored at once
