@@ -45,6 +45,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -94,29 +95,63 @@ def share(before: tuple[int, int, int], after: tuple[int, int, int]) -> tuple[fl
     )
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system, with reaped children's) of ``pid`` and its live
-    descendants, from /proc: the worker's delivery threads run in a child process on
-    SQLite and in the worker's own on PostgreSQL. 0.0 where there is no /proc."""
+def _processes() -> tuple[dict[int, list[int]], dict[int, float], dict[int, str]]:
+    """Every process's children, CPU seconds (user + system, with its reaped
+    children's) and command name, from /proc; empty where there is no /proc."""
     children: dict[int, list[int]] = {}
     seconds: dict[int, float] = {}
+    names: dict[int, str] = {}
     try:
         entries = [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
     except OSError:
-        return 0.0
+        return children, seconds, names
     tick = os.sysconf("SC_CLK_TCK")
     for entry in entries:
         try:
             with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+                head, tail = stat.read().rsplit(")", 1)
         except OSError:  # gone meanwhile
             continue
+        fields = tail.split()
         children.setdefault(int(fields[1]), []).append(entry)
         seconds[entry] = sum(int(x) for x in fields[11:15]) / tick
+        names[entry] = head.partition("(")[2]
+    return children, seconds, names
+
+
+def _tree(pid: int, children: dict[int, list[int]], stop: Collection[int] = ()) -> list[int]:
+    """``pid`` and its descendants, breadth first, not entering the ``stop`` pids."""
     tree = [pid]
-    for member in tree:  # grows while walked: breadth first down the process tree
-        tree.extend(children.get(member, []))
-    return sum(seconds.get(member, 0.0) for member in tree)
+    for member in tree:  # grows while walked
+        tree.extend(child for child in children.get(member, []) if child not in stop)
+    return tree
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, with reaped children's) of ``pid`` and its live
+    descendants, from /proc: the worker's delivery threads run in a child process on
+    SQLite and in the worker's own on PostgreSQL. 0.0 where there is no /proc."""
+    children, seconds, _names = _processes()
+    return sum(seconds.get(member, 0.0) for member in _tree(pid, children))
+
+
+def cpu_by_group(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far per named process tree (a tree stops where another named
+    one starts), plus "database" (every ``postgres`` process outside them: the server
+    answers all clients, so it is not split) and "other" (the rest of the machine)."""
+    children, seconds, names = _processes()
+    stop = set(roots.values())
+    totals: dict[str, float] = {}
+    counted: set[int] = set()
+    for group, pid in roots.items():
+        members = _tree(pid, children, stop - {pid})
+        counted.update(members)
+        totals[group] = sum(seconds.get(member, 0.0) for member in members)
+    totals["database"] = totals["other"] = 0.0
+    for pid, value in seconds.items():
+        if pid not in counted:
+            totals["database" if names.get(pid, "").startswith("postgres") else "other"] += value
+    return totals
 
 
 FFMPEG_SINE = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440:d=2"]
@@ -530,6 +565,7 @@ def main() -> int:
     )
     results: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
     ticks: dict[bool, list[int]] = {False: [0, 0, 0], True: [0, 0, 0]}
+    by_group: dict[bool, dict[str, float]] = {False: {}, True: {}}  # CPU s per process group
     delays: list[float] = []
     span = stored_in = burst_span = worker_cpu = 0.0
     burst_delays: list[float] = []
@@ -548,7 +584,8 @@ def main() -> int:
                 "with autovacuum on)",
                 flush=True,
             )
-        processes.append(wt.gunicorn("ivr_designer:create_app()", port, web_args, env, ROOT))
+        web = wt.gunicorn("ivr_designer:create_app()", port, web_args, env, ROOT)
+        processes.append(web)
         asyncio.run(wt.drive(port, wt.prepare_calls(base, version_id, 50), 4, 2.0))  # warm-up
         for index, with_worker in enumerate(plan):
             if with_worker and worker is None:
@@ -574,9 +611,17 @@ def main() -> int:
             worker_before = tree_cpu_seconds(worker.pid) if worker is not None else 0.0
             maintenance_before = store.maintenance()
             storer.start()
+            roots = {"webhooks": web.pid, "bench (load, storing)": os.getpid()}
+            roots |= {"worker": worker.pid} if worker is not None else {}
+            roots["fake Telegram"] = fake.pid or 0
+            groups_before = cpu_by_group(roots)
             before = cpu_ticks()
             result = webhook_load(port, base, version_id, window_args)
             after = cpu_ticks()
+            groups = cpu_by_group(roots)
+            spent = {group: groups[group] - groups_before.get(group, 0.0) for group in groups}
+            for group, value in spent.items():
+                by_group[with_worker][group] = by_group[with_worker].get(group, 0.0) + value
             storer.join()
             for n in range(3):
                 ticks[with_worker][n] += after[n] - before[n]
@@ -616,6 +661,9 @@ def main() -> int:
                 + per_delivery
                 + maintenance,
                 flush=True,
+            )
+            print(
+                "  CPU seconds: " + ", ".join(f"{g} {v:.1f}" for g, v in spent.items()), flush=True
             )
         if args.burst > 0:  # capacity: no webhook load, everything stored at once
             if worker is None:
@@ -693,6 +741,16 @@ def main() -> int:
     print(
         f"CPU busy without worker {cpu_without[0]:.1f} %, with worker {cpu_with[0]:.1f} %; "
         f"stolen by the host {cpu_without[1]:.2f} % / {cpu_with[1]:.2f} %"
+    )
+    sides = plan.count(False), plan.count(True)
+    groups = [g for g in by_group[True] if g in by_group[False]] + ["worker"]
+    print(
+        "CPU seconds per window (mean) without -> with the worker: "
+        + ", ".join(
+            f"{g} {by_group[False].get(g, 0.0) / sides[0]:.1f} -> "
+            f"{by_group[True].get(g, 0.0) / sides[1]:.1f}"
+            for g in dict.fromkeys(groups)
+        )
     )
     if count:
         print(

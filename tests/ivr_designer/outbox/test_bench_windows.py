@@ -81,3 +81,25 @@ def test_worker_cpu_counts_the_processes_it_started(bench: ModuleType) -> None:
         os.killpg(parent.pid, signal.SIGKILL)
         parent.communicate()
     assert bench.tree_cpu_seconds(parent.pid) == 0.0  # gone: nothing to count
+
+
+def test_cpu_by_group_splits_the_machine_where_named_trees_start(bench: ModuleType) -> None:
+    """A named process inside another named tree counts for its own group only."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _BURN_IN_GRANDCHILD],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert parent.stdout is not None
+        assert parent.stdout.readline().strip() == "ready"
+        (burner,) = bench._processes()[0][parent.pid]
+        groups = bench.cpu_by_group({"starter": parent.pid, "burner": burner})
+        assert groups["burner"] >= 0.4
+        assert groups["starter"] < 0.4  # started Python, burnt nothing
+        assert bench.tree_cpu_seconds(parent.pid) >= groups["burner"]
+        assert {"database", "other"} <= groups.keys()
+    finally:
+        os.killpg(parent.pid, signal.SIGKILL)
+        parent.communicate()
