@@ -613,7 +613,7 @@ def main() -> int:
             storer.start()
             roots = {"webhooks": web.pid, "bench (load, storing)": os.getpid()}
             roots |= {"worker": worker.pid} if worker is not None else {}
-            roots["fake Telegram"] = fake.pid or 0
+            roots |= {"fake Telegram": fake.pid} if fake.pid is not None else {}
             groups_before = cpu_by_group(roots)
             before = cpu_ticks()
             result = webhook_load(port, base, version_id, window_args)
