@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session
 
 from ivr_designer import create_app, crypto, migrate
@@ -448,6 +448,34 @@ def test_a_delivery_reads_without_holding_a_transaction_on_postgresql(live, fake
     with engine.connect() as connection:  # a connection from the pool, reset
         connection.exec_driver_sql("SELECT 1")
         assert _in_transaction(connection)
+
+
+def test_a_postponed_delivery_is_written_in_a_transaction_after_the_plain_read(live):
+    """The write after a read without a transaction (PostgreSQL) gets one of its own."""
+    engine = db.engine(live.app)
+    voicemail_id = live.store_voicemail()
+    with live.session() as session:  # the recording is still being fetched
+        session.execute(
+            update(Voicemail).where(Voicemail.id == voicemail_id).values(status="pending_media")
+        )
+        session.commit()
+    with live.app.app_context():
+        (delivery_id,) = worker.claim_due(live.app, 10)
+    after: list[tuple[str, bool]] = []
+
+    def watch(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        after.append((statement, _in_transaction(connection)))
+
+    event.listen(engine, "after_cursor_execute", watch)
+    try:
+        with live.app.app_context():
+            assert worker.deliver_one(live.app, delivery_id) == "postponed"
+    finally:
+        event.remove(engine, "after_cursor_execute", watch)
+    assert live.delivery(voicemail_id).status == "pending"
+    writes = [open_ for text_, open_ in after if text_.lstrip().upper().startswith("UPDATE")]
+    assert writes
+    assert all(writes)
 
 
 def test_a_separate_worker_is_woken_by_the_commit_not_by_its_poll(
