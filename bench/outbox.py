@@ -743,13 +743,12 @@ def main() -> int:
         f"stolen by the host {cpu_without[1]:.2f} % / {cpu_with[1]:.2f} %"
     )
     sides = plan.count(False), plan.count(True)
-    groups = [g for g in by_group[True] if g in by_group[False]] + ["worker"]
     print(
         "CPU seconds per window (mean) without -> with the worker: "
         + ", ".join(
             f"{g} {by_group[False].get(g, 0.0) / sides[0]:.1f} -> "
             f"{by_group[True].get(g, 0.0) / sides[1]:.1f}"
-            for g in dict.fromkeys(groups)
+            for g in dict.fromkeys([*by_group[False], *by_group[True]])
         )
     )
     if count:
